@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -77,7 +78,7 @@ def _sorted_by_key(name: str, items: list[Any]) -> list[Any]:
     key = items[0].__key__
     ordered = sorted(items, key=lambda r: tuple(getattr(r, k) for k in key))
     keys = [tuple(getattr(r, k) for k in key) for r in ordered]
-    for a, b in zip(keys, keys[1:], strict=False):
+    for a, b in pairwise(keys):
         if a == b:
             raise ValueError(f"{name}: duplicate {'/'.join(key)} {', '.join(map(str, a))}")
     return ordered

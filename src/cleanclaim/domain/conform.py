@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
 import polars as pl
 
 from ..errors import BatchValidationError, RowProblem
@@ -125,10 +126,7 @@ def _cast(frame: pl.DataFrame, col: FieldSpec, found: _Problems) -> pl.DataFrame
     raw = f"__raw_{col.name}"
     frame = frame.with_columns(pl.col(col.name).alias(raw))
     source = frame.schema[col.name]
-    if col.is_list:
-        expr = _list_expr(col, source)
-    else:
-        expr = _scalar_expr(pl.col(col.name), col, source)
+    expr = _list_expr(col, source) if col.is_list else _scalar_expr(pl.col(col.name), col, source)
     frame = frame.with_columns(expr.alias(col.name))
     given = _given(pl.col(raw), source)
     kind = f"list of {_kind_name(col)}" if col.is_list else _kind_name(col)
@@ -186,7 +184,8 @@ def _from_text(text: pl.Expr, col: FieldSpec, target: pl.DataType) -> pl.Expr:
         # Refuse what a cast would round away: more decimals than the scale allows.
         scale = col.decimal.scale
         ok = text.str.contains(rf"^[+-]?(\d+(\.\d{{0,{scale}}}0*)?|\.\d{{1,{scale}}}0*)$")
-        return pl.when(ok).then(text.cast(target, strict=False))
+        # Cast wide first so that a value with too many digits is reported as such below.
+        return pl.when(ok).then(text.cast(pl.Decimal(38, scale), strict=False))
     if col.kind == "int":
         return pl.when(text.str.contains(r"^[+-]?\d+$")).then(text.cast(pl.Int64, strict=False))
     return text.cast(target, strict=False)
@@ -209,7 +208,7 @@ def _list_expr(col: FieldSpec, source: pl.DataType) -> pl.Expr:
         inner: pl.DataType = pl.String()
     elif isinstance(source, pl.List):
         parts = pl.col(col.name)
-        inner = source.inner
+        inner = source.inner if isinstance(source.inner, pl.DataType) else source.inner()
     else:
         return pl.lit(None, dtype=col.polars_type())
     converted = parts.list.eval(_scalar_expr(pl.element(), item, inner))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -218,7 +218,9 @@ def _build(
     list_bounds: dict[str, Any] | None = None,
 ) -> TableSpec:
     fields = tuple(
-        _field_spec(n, info) for n, info in model.model_fields.items() if n not in model.__children__
+        _field_spec(n, info)
+        for n, info in model.model_fields.items()
+        if n not in model.__children__
     )
     clash = {f.name for f in fields} & {k.name for k in parent_key}
     if clash:
@@ -333,6 +335,10 @@ def batch_from_records(model: type[Record], records: Sequence[Record]) -> Batch:
     return Batch(model, tables)
 
 
+def _row_key(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    return lambda row: tuple(row[k] for k in key)
+
+
 def records_from_batch(batch: Batch) -> list[Record]:
     """Rebuild typed records from the tables of a batch (the inverse of batch_from_records)."""
     specs = table_specs(batch.model)
@@ -347,7 +353,7 @@ def records_from_batch(batch: Batch) -> list[Record]:
         for row in rows[spec.name]:
             groups[tuple(row[k] for k in parent_key)].append(row)
         for members in groups.values():
-            members.sort(key=lambda r, key=spec.key: tuple(r[k] for k in key))
+            members.sort(key=_row_key(spec.key))
         grouped[spec.name] = groups
 
     def build(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:

@@ -49,7 +49,8 @@ def _wire_frame(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
     for col in spec.columns:
         c = pl.col(col.name)
         if col.is_list:
-            exprs.append(_json_array(c, quoted=col.kind in ("str", "enum", "date")).alias(col.name))
+            quoted = col.kind in ("str", "enum", "date")
+            exprs.append(_json_array(c, quoted=quoted).alias(col.name))
         elif col.decimal is not None or col.kind == "date":
             exprs.append(c.cast(pl.String))
         else:
@@ -144,6 +145,7 @@ def _stage(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> str:
     if wire.height == 0:
         return name
     raw = conn.connection.driver_connection
+    assert raw is not None
     if conn.dialect.name == "postgresql":
         buffer = io.BytesIO()
         wire.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")

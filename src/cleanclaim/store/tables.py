@@ -60,16 +60,17 @@ def _column_type(col: FieldSpec) -> sa.types.TypeEngine[Any]:
         return ExactDecimal(col.decimal.precision, col.decimal.scale)
     if col.kind in ("str", "enum"):
         return sa.String(col.max_length or (32 if col.kind == "enum" else 200))
-    return {
+    scalar: dict[str, sa.types.TypeEngine[Any]] = {
         "int": sa.BigInteger(),
         "float": sa.Float(),
         "date": sa.Date(),
         "bool": sa.Boolean(),
-    }[col.kind]
+    }
+    return scalar[col.kind]
 
 
 def _table(spec: TableSpec) -> sa.Table:
-    columns: list[sa.SchemaItem] = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column(c.name, _column_type(c), nullable=c.nullable and c.name not in spec.key)
         for c in spec.columns
     ]

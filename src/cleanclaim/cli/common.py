@@ -1,0 +1,63 @@
+"""What every command shares: the console, the database option, errors as exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from ..config import settings
+from ..errors import CleanclaimError, InputError
+from ..store import make_engine, migrate
+
+__all__ = [
+    "DB_OPTION",
+    "JSON_OPTION",
+    "console",
+    "err_console",
+    "fail_cleanly",
+    "open_store",
+    "print_json",
+]
+
+console = Console()
+err_console = Console(stderr=True)
+
+DB_OPTION: Any = typer.Option(
+    None,
+    "--db",
+    help="Database URL (default: CLEANCLAIM_DATABASE_URL, else the embedded SQLite file).",
+)
+JSON_OPTION: Any = typer.Option(False, "--json", help="Print a JSON summary instead of text.")
+
+
+def open_store(url: str | None) -> Engine:
+    """An engine on ``url`` (or the configured default), migrated to the current schema."""
+    engine = make_engine(url or settings().resolved_database_url())
+    migrate(engine)
+    return engine
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON on standard output (no colour, no wrapping)."""
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+@contextmanager
+def fail_cleanly() -> Iterator[None]:
+    """Turn a refused input into exit code 2 and a store problem into 1, with the message."""
+    try:
+        yield
+    except InputError as exc:
+        # Plain text, never wrapped: users copy file paths and positions out of it.
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except CleanclaimError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+

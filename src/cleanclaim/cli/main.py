@@ -1,0 +1,40 @@
+"""The ``cleanclaim`` command line. Thin: each command parses options and calls the library."""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+
+# demo registered below once it lands
+from .store import db_app, export, load
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="cleanclaim",
+    help="Stop claim denials before they happen and resolve the ones that still do.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleanclaim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Stop claim denials before they happen and resolve the ones that still do."""
+
+
+app.add_typer(db_app, name="db")
+app.command()(load)
+app.command()(export)
+
