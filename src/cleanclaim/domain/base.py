@@ -61,6 +61,8 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _canonical(self) -> Record:
+        if not self.__ordered__ and not self.__children__:
+            return self  # the common case of small nested records: nothing to check
         for low, high in self.__ordered__:
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and hi < lo:

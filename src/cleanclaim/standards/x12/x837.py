@@ -1,0 +1,637 @@
+"""837 health care claims, professional (005010X222A1) and institutional (005010X223A2/A3).
+
+Reads the body of an 837 transaction set into canonical :class:`~cleanclaim.domain.Claim`
+records. The HL hierarchy is followed (billing provider 20 -> subscriber 22 -> optional patient
+23); a claim (2300 CLM) takes the billing provider, subscriber, payer and patient in force when
+it starts, so repeated claims under one subscriber and repeated subscribers under one billing
+provider all work. Segments of the other-payer loops (2320/2330, after a claim-level SBR) are
+skipped so they cannot overwrite the primary payer's data.
+
+Mapping choices worth knowing:
+
+- ``type_of_bill`` (837I) is ``'0'`` + CLM05-1 (facility type code, 2 characters) + CLM05-3
+  (frequency code), the 4-character UB-04 form 4 (e.g. ``0111``); ``place_of_service`` is
+  CLM05-1 on 837P and None on 837I.
+- Patient name, birth date and sex come from the patient loop (2010CA) when there is one, else
+  from the subscriber (2010BA); ``patient_relationship`` is PAT01, else SBR02, else ``18``.
+- ``rendering_npi`` is NM1*82 (2310B in 837P, 2310D in 837I), ``referring_npi`` NM1*DN,
+  ``facility_npi`` NM1*77. An 837I line without DTP*472 takes the statement start date.
+- Legacy qualifiers BK/BF/BJ/PR/BN read as ABK/ABF/ABJ/APR/ABN; other HI qualifiers (value,
+  occurrence, condition codes, procedures, DRG) are not diagnoses and are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from ...domain import Claim, ClaimType, Diagnosis, Record
+from .errors import ProblemKind, X12ParseError, X12Problem
+from .reader import SegmentHandler, Transaction, parse_date, parse_period
+
+__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler"]
+
+DIAGNOSIS_QUALIFIERS: Final[dict[str, str]] = {
+    "ABK": "ABK",
+    "ABF": "ABF",
+    "ABJ": "ABJ",
+    "APR": "APR",
+    "ABN": "ABN",
+    "BK": "ABK",
+    "BF": "ABF",
+    "BJ": "ABJ",
+    "PR": "APR",
+    "BN": "ABN",
+}
+"""HI code list qualifiers read as diagnoses, and the ICD-10-CM qualifier each stands for."""
+
+# Where each canonical field comes from, to place a model validation error: the key under
+# which the handler notes the segment ordinal, and the element.
+_CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
+    "claim_id": ("CLM", 1),
+    "total_charge": ("CLM", 2),
+    "place_of_service": ("CLM", 5),
+    "type_of_bill": ("CLM", 5),
+    "frequency_code": ("CLM", 5),
+    "original_claim_ref": ("REF*F8", 2),
+    "payer_id": ("NM1*PR", 9),
+    "member_id": ("NM1*IL", 9),
+    "patient_first_name": ("NM1*patient", 4),
+    "patient_last_name": ("NM1*patient", 3),
+    "patient_birth_date": ("DMG", 2),
+    "patient_sex": ("DMG", 3),
+    "patient_relationship": ("SBR", 2),
+    "billing_npi": ("NM1*85", 9),
+    "billing_tax_id": ("REF*EI", 2),
+    "billing_taxonomy": ("PRV*BI", 3),
+    "rendering_npi": ("NM1*82", 9),
+    "referring_npi": ("NM1*DN", 9),
+    "facility_npi": ("NM1*77", 9),
+    "statement_from": ("DTP*434", 3),
+    "statement_to": ("DTP*434", 3),
+    "admission_date": ("DTP*435", 3),
+    "discharge_status": ("CL1", 3),
+    "prior_auth_number": ("REF*G1", 2),
+    "referral_number": ("REF*9F", 2),
+    "submitted_on": ("BHT", 4),
+    "lines": ("CLM", None),
+    "diagnoses": ("HI", None),
+}
+_LINE_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
+    "line_number": ("LX", 1),
+    "procedure_code": ("SV", 1),
+    "modifiers": ("SV", 1),
+    "revenue_code": ("SV", 1),
+    "charge": ("SV", 2),
+    "units": ("SV", 4),
+    "place_of_service": ("SV", 5),
+    "diagnosis_pointers": ("SV", 7),
+    "service_from": ("DTP*472", 3),
+    "service_to": ("DTP*472", 3),
+    "rendering_npi": ("NM1*82", 9),
+    "ndc": ("LIN", 3),
+    "prior_auth_number": ("REF*G1", 2),
+}
+_INSTITUTIONAL_LINE_ELEMENT: Final[dict[str, int]] = {
+    "charge": 3,
+    "units": 5,
+    "procedure_code": 2,
+    "modifiers": 2,
+}
+
+_Row = dict[str, Any]
+_BHT_TYPES: Final = ("CH", "RP", "31")
+_NPI_ENTITIES: Final = ("85", "82", "77", "DN")
+_HL_PARENT: Final[dict[str, str | None]] = {"20": None, "22": "20", "23": "22"}
+
+
+_DIAGNOSES: dict[tuple[int, str, str, str | None], Diagnosis] = {}
+_DIAGNOSES_MAX: Final = 100_000
+
+
+def _diagnosis(sequence: int, code: str, qualifier: str, poa: str | None) -> Diagnosis | _Row:
+    """The Diagnosis record for these values, shared between claims.
+
+    Records are frozen, so one instance can sit in many claims; the same few thousand codes
+    recur in every file, and reusing their validated records saves most of a claim's
+    validation time. Values that do not validate stay a mapping, for the claim's validation
+    to report with their position.
+    """
+    key = (sequence, code, qualifier, poa)
+    found = _DIAGNOSES.get(key)
+    if found is not None:
+        return found
+    row: _Row = {"sequence": sequence, "code": code, "qualifier": qualifier}
+    if poa is not None:
+        row["present_on_admission"] = poa
+    try:
+        made = Diagnosis.model_validate(row)
+    except ValidationError:
+        return row
+    if len(_DIAGNOSES) >= _DIAGNOSES_MAX:
+        _DIAGNOSES.clear()
+    _DIAGNOSES[key] = made
+    return made
+
+
+def _pad(el: list[str], size: int) -> list[str]:
+    return el if len(el) >= size else el + [""] * (size - len(el))
+
+
+class Claim837Handler:
+    """Turns the body of one 837P or 837I transaction set into :class:`Claim` records."""
+
+    def __init__(self, claim_type: ClaimType) -> None:
+        self.claim_type = claim_type
+        self.institutional = claim_type is ClaimType.INSTITUTIONAL
+        self.out: list[Record] = []
+        self.table: dict[str, SegmentHandler] = {
+            "BHT": self._bht,
+            "HL": self._hl,
+            "PRV": self._prv,
+            "NM1": self._nm1,
+            "REF": self._ref,
+            "SBR": self._sbr,
+            "PAT": self._pat,
+            "DMG": self._dmg,
+            "CLM": self._clm,
+            "DTP": self._dtp,
+            "CL1": self._cl1,
+            "HI": self._hi,
+            "LX": self._lx,
+            "SV1": self._sv1,
+            "SV2": self._sv2,
+            "LIN": self._lin,
+        }
+        self.source = "<x12>"
+        self.component = ":"
+        self.report: Callable[[X12Problem], None] = _raise
+        self.collecting = False
+        self._reset_transaction()
+
+    # -- Handler protocol ---------------------------------------------------------------------
+
+    def begin(self, txn: Transaction, report: Callable[[X12Problem], None]) -> None:
+        self.source = txn.source
+        self.component = txn.delimiters.component
+        self.report = report
+        self.collecting = txn.collecting
+        self._reset_transaction()
+
+    def end(self, pos: int) -> None:
+        self._flush()
+        self._reset_transaction()
+
+    def abandon(self) -> None:
+        if self.claim is not None:
+            self.broken = True
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _reset_transaction(self) -> None:
+        self.hl_levels: dict[str, str | None] = {"": None}
+        self.submitted_on: dt.date | None = None
+        self.origins: dict[str, int] = {}
+        self.billing: _Row = {}
+        self._reset_subscriber()
+        self.claim: _Row | None = None
+        self.broken = False
+
+    def _reset_subscriber(self) -> None:
+        self.subscriber: _Row = {}
+        self.patient: _Row | None = None
+        self.loop = ""
+        self.in_other_payer = False
+
+    def _new_claim_state(self) -> None:
+        self.claim_origins: dict[str, int] = {}
+        self.diagnoses: list[Diagnosis | _Row] = []
+        self.diagnosis_origins: list[tuple[int, int]] = []
+        self.lines: list[_Row] = []
+        self.line_origins: list[dict[str, int]] = []
+        self.line: _Row | None = None
+
+    def _error(
+        self,
+        cause: str,
+        pos: int,
+        seg: str,
+        element: int | None,
+        value: str | None = None,
+        kind: ProblemKind = ProblemKind.VALUE,
+    ) -> X12ParseError:
+        return X12ParseError(
+            cause,
+            source=self.source,
+            segment=pos,
+            segment_id=seg,
+            element=element,
+            value=value,
+            kind=kind,
+        )
+
+    def _advise(self, pos: int, seg: str, element: int, cause: str, value: str) -> None:
+        """A code value the guide does not allow but reading can live with: validation only."""
+        self.report(
+            X12Problem(self.source, pos, seg, element, cause, ProblemKind.CODE, value=value)
+        )
+
+    # -- header and hierarchy -----------------------------------------------------------------
+
+    def _bht(self, pos: int, el: list[str]) -> None:
+        self.origins["BHT"] = pos
+        el = _pad(el, 7)
+        if el[4]:
+            self.submitted_on = parse_date(el[4], self.source, pos, "BHT", 4)
+        if self.collecting and el[6] not in _BHT_TYPES:
+            self._advise(pos, "BHT", 6, "transaction type code is not CH, RP or 31", el[6])
+
+    def _hl(self, pos: int, el: list[str]) -> None:
+        self._flush()
+        level = el[3] if len(el) > 3 else ""
+        if level == "20":
+            self.billing = {}
+            self._reset_subscriber()
+            self.loop = "billing"
+        elif level == "22":
+            self._reset_subscriber()
+            self.loop = "subscriber"
+        elif level == "23":
+            self.patient = {}
+            self.loop = "patient"
+            self.in_other_payer = False
+        else:
+            raise self._error(
+                "hierarchical level code is not 20, 22 or 23", pos, "HL", 3, level, ProblemKind.CODE
+            )
+        if self.collecting:
+            self._check_hierarchy(pos, _pad(el, 4))
+
+    def _check_hierarchy(self, pos: int, el: list[str]) -> None:
+        """HL01 counts up from 1; HL02 names an earlier HL one level up (validation only)."""
+        levels = self.hl_levels
+        expected = str(len(levels))  # levels also holds the empty parent of level 20
+        if el[1] != expected:
+            self.report(
+                X12Problem(
+                    self.source,
+                    pos,
+                    "HL",
+                    1,
+                    f"HL01 should be {expected}",
+                    ProblemKind.STRUCTURE,
+                    value=el[1],
+                )
+            )
+        parent_level = _HL_PARENT[el[3]]
+        if levels.get(el[2]) != parent_level:
+            wanted = "empty" if parent_level is None else f"an HL of level {parent_level}"
+            self.report(
+                X12Problem(
+                    self.source,
+                    pos,
+                    "HL",
+                    2,
+                    f"parent should be {wanted}",
+                    ProblemKind.STRUCTURE,
+                    value=el[2],
+                )
+            )
+        levels[el[1]] = el[3]
+
+    def _prv(self, pos: int, el: list[str]) -> None:
+        if self.claim is None and self.loop == "billing" and len(el) > 3 and el[1] == "BI":
+            self.billing["billing_taxonomy"] = el[3]
+            self.origins["PRV*BI"] = pos
+
+    def _sbr(self, pos: int, el: list[str]) -> None:
+        if self.claim is not None:
+            # A claim-level SBR opens the other-payer loops (2320/2330).
+            self.in_other_payer = True
+            return
+        self.subscriber["relationship"] = el[2] if len(el) > 2 else ""
+        self.origins["SBR"] = pos
+
+    def _pat(self, pos: int, el: list[str]) -> None:
+        if self.patient is not None and len(el) > 1:
+            self.patient["relationship"] = el[1]
+            self.origins["SBR"] = pos
+
+    def _dmg(self, pos: int, el: list[str]) -> None:
+        if self.claim is not None:
+            return
+        el = _pad(el, 4)
+        target = self.patient if self.loop == "patient" else self.subscriber
+        if self.loop not in ("patient", "subscriber") or target is None:
+            return
+        if el[2]:
+            if el[1] != "D8":
+                raise self._error(
+                    "date format qualifier is not D8", pos, "DMG", 1, el[1], ProblemKind.CODE
+                )
+            target["patient_birth_date"] = parse_date(el[2], self.source, pos, "DMG", 2)
+        if el[3]:
+            target["patient_sex"] = el[3]
+        self.origins["DMG"] = pos
+
+    def _nm1(self, pos: int, el: list[str]) -> None:
+        entity = el[1] if len(el) > 1 else ""
+        if self.collecting and entity in _NPI_ENTITIES and len(el) > 9 and el[8] != "XX":
+            self._advise(pos, "NM1", 8, "an NPI is identified by qualifier XX", el[8])
+        if self.claim is None:
+            self._nm1_header(pos, entity, _pad(el, 10))
+        elif not self.in_other_payer:
+            self._nm1_claim(pos, entity, _pad(el, 10))
+
+    def _nm1_header(self, pos: int, entity: str, el: list[str]) -> None:
+        if entity == "85":
+            self.billing["billing_npi"] = el[9]
+            self.origins["NM1*85"] = pos
+            self.loop = "billing"
+        elif entity == "IL" and self.loop == "subscriber":
+            self.subscriber["member_id"] = el[9]
+            self.subscriber["patient_last_name"] = el[3] or None
+            self.subscriber["patient_first_name"] = el[4] or None
+            self.origins["NM1*IL"] = pos
+        elif entity == "PR" and self.loop in ("subscriber", "payer"):
+            self.subscriber["payer_id"] = el[9]
+            self.origins["NM1*PR"] = pos
+            self.loop = "payer"
+        elif entity == "QC" and self.patient is not None:
+            self.patient["patient_last_name"] = el[3] or None
+            self.patient["patient_first_name"] = el[4] or None
+            self.origins["NM1*QC"] = pos
+            self.loop = "patient"
+        elif entity in ("87", "41", "40", "PE", "QD"):
+            self.loop = "other"
+
+    def _nm1_claim(self, pos: int, entity: str, el: list[str]) -> None:
+        line = self.line
+        if entity == "82":
+            if line is not None:
+                line["rendering_npi"] = el[9] or None
+                self.line_origins[-1]["NM1*82"] = pos
+            else:
+                assert self.claim is not None
+                self.claim["rendering_npi"] = el[9] or None
+                self.claim_origins["NM1*82"] = pos
+        elif line is None and entity in ("DN", "77"):
+            assert self.claim is not None
+            field = "referring_npi" if entity == "DN" else "facility_npi"
+            self.claim[field] = el[9] or None
+            self.claim_origins["NM1*" + entity] = pos
+
+    def _ref(self, pos: int, el: list[str]) -> None:
+        if len(el) < 3:
+            return
+        qualifier, value = el[1], el[2]
+        claim = self.claim
+        if claim is None:
+            if self.loop == "billing" and qualifier in ("EI", "SY"):
+                self.billing["billing_tax_id"] = value
+                self.origins["REF*EI"] = pos
+            return
+        if self.in_other_payer:
+            return
+        line = self.line
+        if line is not None:
+            if qualifier == "G1":
+                line["prior_auth_number"] = value
+                self.line_origins[-1]["REF*G1"] = pos
+            return
+        field = {
+            "G1": "prior_auth_number",
+            "9F": "referral_number",
+            "F8": "original_claim_ref",
+        }.get(qualifier)
+        if field is not None:
+            claim[field] = value
+            self.claim_origins["REF*" + qualifier] = pos
+
+    # -- claim --------------------------------------------------------------------------------
+
+    def _clm(self, pos: int, el: list[str]) -> None:
+        self._flush()
+        if not self.billing or not self.subscriber:
+            raise self._error(
+                "CLM before its billing provider and subscriber loops",
+                pos,
+                "CLM",
+                None,
+                kind=ProblemKind.STRUCTURE,
+            )
+        el = _pad(el, 6)
+        self._new_claim_state()
+        self.claim_origins["CLM"] = pos
+        self.in_other_payer = False
+        self.loop = "claim"
+        facility = el[5].split(self.component)
+        facility += [""] * (3 - len(facility))
+        if self.collecting and facility[1] != ("A" if self.institutional else "B"):
+            self._advise(
+                pos,
+                "CLM",
+                5,
+                "facility code qualifier (CLM05-2) is not " + ("A" if self.institutional else "B"),
+                facility[1],
+            )
+        claim: _Row = {"claim_id": el[1], "total_charge": el[2]}
+        if facility[2]:
+            claim["frequency_code"] = facility[2]
+        if self.institutional:
+            claim["type_of_bill"] = "0" + facility[0] + facility[2] if facility[0] else None
+        else:
+            claim["place_of_service"] = facility[0] or None
+        self.claim = claim
+
+    def _dtp(self, pos: int, el: list[str]) -> None:
+        claim = self.claim
+        if claim is None or self.in_other_payer:
+            return
+        el = _pad(el, 4)
+        qualifier = el[1]
+        if qualifier == "472" and self.line is not None:
+            start, end = parse_period(el[2], el[3], self.source, pos, "DTP", 3)
+            self.line["service_from"] = start
+            self.line["service_to"] = end
+            self.line_origins[-1]["DTP*472"] = pos
+        elif self.line is not None:
+            return
+        elif qualifier == "434":
+            start, end = parse_period(el[2], el[3], self.source, pos, "DTP", 3)
+            claim["statement_from"] = start
+            claim["statement_to"] = end if end is not None else start
+            self.claim_origins["DTP*434"] = pos
+        elif qualifier == "435":
+            claim["admission_date"] = parse_period(el[2], el[3], self.source, pos, "DTP", 3)[0]
+            self.claim_origins["DTP*435"] = pos
+
+    def _cl1(self, pos: int, el: list[str]) -> None:
+        if self.claim is not None and len(el) > 3:
+            self.claim["discharge_status"] = el[3] or None
+            self.claim_origins["CL1"] = pos
+
+    def _hi(self, pos: int, el: list[str]) -> None:
+        if self.claim is None or self.line is not None or self.in_other_payer:
+            return
+        comp = self.component
+        diagnoses = self.diagnoses
+        for index in range(1, len(el)):
+            if not el[index]:
+                continue
+            parts = el[index].split(comp)
+            qualifier = DIAGNOSIS_QUALIFIERS.get(parts[0])
+            if qualifier is None:
+                continue
+            code = parts[1] if len(parts) > 1 else ""
+            poa = parts[8] if len(parts) > 8 and parts[8] else None
+            diagnoses.append(_diagnosis(len(diagnoses) + 1, code, qualifier, poa))
+            self.diagnosis_origins.append((pos, index))
+
+    # -- lines --------------------------------------------------------------------------------
+
+    def _lx(self, pos: int, el: list[str]) -> None:
+        if self.claim is None:
+            raise self._error("LX outside a claim", pos, "LX", None, kind=ProblemKind.STRUCTURE)
+        self.in_other_payer = False
+        number = el[1] if len(el) > 1 else ""
+        if not number.isdigit():
+            raise self._error("line number is not a positive integer", pos, "LX", 1, number)
+        self.line = {"line_number": int(number)}
+        self.lines.append(self.line)
+        self.line_origins.append({"LX": pos})
+
+    def _line_for(self, pos: int, seg: str) -> _Row:
+        line = self.line
+        if line is None or "charge" in line:
+            raise self._error(f"{seg} without its LX", pos, seg, None, kind=ProblemKind.STRUCTURE)
+        self.line_origins[-1]["SV"] = pos
+        return line
+
+    def _procedure(self, line: _Row, composite: str) -> None:
+        parts = composite.split(self.component)
+        if len(parts) > 1 and parts[1]:
+            line["procedure_code"] = parts[1]
+        if len(parts) > 2:
+            modifiers = [m for m in parts[2:6] if m]
+            if modifiers:
+                line["modifiers"] = modifiers
+
+    def _sv1(self, pos: int, el: list[str]) -> None:
+        line = self._line_for(pos, "SV1")
+        if len(el) < 8:
+            el = _pad(el, 8)
+        if el[1]:
+            self._procedure(line, el[1])
+        line["charge"] = el[2]
+        line["units"] = el[4]
+        if self.collecting and el[3] not in ("UN", "MJ"):
+            self._advise(pos, "SV1", 3, "unit basis is not UN or MJ", el[3])
+        if el[5]:
+            line["place_of_service"] = el[5]
+        pointers = el[7]
+        if pointers:
+            # Digits and component separators only (int() alone would take ' 1' or '1_0').
+            if not (pointers.replace(self.component, "").isdigit() and pointers.isascii()):
+                raise self._error("diagnosis pointers are not numbers", pos, "SV1", 7, pointers)
+            line["diagnosis_pointers"] = list(map(int, pointers.split(self.component)))
+
+    def _sv2(self, pos: int, el: list[str]) -> None:
+        line = self._line_for(pos, "SV2")
+        el = _pad(el, 6)
+        line["revenue_code"] = el[1] or None
+        if el[2]:
+            self._procedure(line, el[2])
+        line["charge"] = el[3]
+        line["units"] = el[5]
+        if self.collecting and el[4] not in ("UN", "DA"):
+            self._advise(pos, "SV2", 4, "unit basis is not UN or DA", el[4])
+
+    def _lin(self, pos: int, el: list[str]) -> None:
+        if self.line is not None and len(el) > 3 and el[2] == "N4":
+            self.line["ndc"] = el[3]
+            self.line_origins[-1]["LIN"] = pos
+
+    # -- building the record ------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        claim = self.claim
+        if claim is None:
+            return
+        self.claim = None
+        self.line = None
+        if self.broken:
+            self.broken = False
+            return
+        subscriber = self.subscriber
+        patient = self.patient if self.patient is not None else subscriber
+        relationship = patient.get("relationship") or subscriber.get("relationship") or "18"
+        statement_from = claim.get("statement_from")
+        if self.institutional and statement_from is not None:
+            for line in self.lines:
+                line.setdefault("service_from", statement_from)
+        record = {
+            **self.billing,
+            "claim_type": self.claim_type,
+            "payer_id": subscriber.get("payer_id", ""),
+            "member_id": subscriber.get("member_id", ""),
+            "patient_first_name": patient.get("patient_first_name"),
+            "patient_last_name": patient.get("patient_last_name"),
+            "patient_birth_date": patient.get("patient_birth_date"),
+            "patient_sex": patient.get("patient_sex") or None,
+            "patient_relationship": relationship,
+            "submitted_on": self.submitted_on,
+            **claim,
+            "diagnoses": self.diagnoses,
+            "lines": self.lines,
+        }
+        try:
+            built = Claim.model_validate(record)
+        except ValidationError as exc:
+            self._report_invalid(exc)
+            return
+        self.out.append(built)
+
+    def _report_invalid(self, exc: ValidationError) -> None:
+        for error in exc.errors(include_url=False):
+            self.report(self._locate(error["loc"], error["msg"], error.get("input"), error["type"]))
+
+    def _locate(
+        self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
+    ) -> X12Problem:
+        origins = {**self.origins, **self.claim_origins}
+        origins["NM1*patient"] = origins.get("NM1*QC", origins.get("NM1*IL", 0))
+        key, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLM", None))
+        seg = key.split("*")[0]
+        pos = origins.get(key)
+        field = ".".join(str(part) for part in loc) or "claim"
+        if loc and loc[0] == "lines" and len(loc) > 1 and isinstance(loc[1], int):
+            line_origins = self.line_origins[loc[1]]
+            key, element = _LINE_ORIGIN.get(str(loc[2]) if len(loc) > 2 else "", ("LX", None))
+            if key == "SV":
+                seg = "SV2" if self.institutional else "SV1"
+                if self.institutional:
+                    element = _INSTITUTIONAL_LINE_ELEMENT.get(str(loc[2]), element)
+            else:
+                seg = key.split("*")[0]
+            pos = line_origins.get(key, line_origins["LX"])
+        elif loc and loc[0] == "diagnoses" and len(loc) > 1 and isinstance(loc[1], int):
+            pos, element = self.diagnosis_origins[loc[1]]
+        if pos is None:
+            pos = self.claim_origins.get("CLM")
+            message = f"{key} {element or ''} missing or invalid: {message}".replace("  ", " ")
+        kind = _kind(error_type, value)
+        shown = None if value is None or isinstance(value, dict | list) else str(value)
+        return X12Problem(self.source, pos, seg, element, f"{field}: {message}", kind, value=shown)
+
+
+def _kind(error_type: str, value: Any) -> ProblemKind:
+    # An element sent empty is as missing as one not sent at all.
+    return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE
+
+
+def _raise(problem: X12Problem) -> None:
+    raise X12ParseError.from_problem(problem)

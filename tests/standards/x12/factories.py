@@ -1,0 +1,150 @@
+"""Canonical claims and payments made up for the X12 tests and the parse benchmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from cleanclaim.domain import (
+    Adjustment,
+    Claim,
+    ClaimPayment,
+    ClaimStatus,
+    ClaimType,
+    Diagnosis,
+    DiagnosisQualifier,
+    FrequencyCode,
+    GroupCode,
+    LinePayment,
+    ServiceLine,
+    Sex,
+)
+
+__all__ = ["make_claim", "make_claims", "make_payment"]
+
+_CODES = ["99213", "99214", "81002", "36415", "85025", "93000", "71046", "J3420"]
+_DX = ["E119", "I10", "Z0000", "J069", "M545", "R51", "K219", "E785"]
+_NAMES = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS"]
+_FIRST = ["MARY", "JAMES", "LINDA", "ROBERT", "ANA", "WEI", "FATIMA", "JOSE"]
+
+
+def make_claim(rng: random.Random, index: int, claim_type: ClaimType) -> Claim:
+    """One plausible claim; every optional field is filled now and then."""
+    institutional = claim_type is ClaimType.INSTITUTIONAL
+    start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(300))
+    n_dx = rng.randint(1, 6)
+    diagnoses = [
+        Diagnosis(
+            sequence=i + 1,
+            code=rng.choice(_DX),
+            qualifier=DiagnosisQualifier.PRINCIPAL if i == 0 else DiagnosisQualifier.OTHER,
+            present_on_admission=rng.choice(["Y", "N", None]) if institutional else None,
+        )
+        for i in range(n_dx)
+    ]
+    lines = []
+    for n in range(1, rng.randint(1, 4) + 1):
+        charge = Decimal(rng.randint(2000, 50000)) / 100
+        lines.append(
+            ServiceLine(
+                line_number=n,
+                procedure_code=rng.choice(_CODES),
+                modifiers=rng.sample(["25", "59", "LT", "RT", "GT"], rng.randint(0, 2)),
+                revenue_code=rng.choice(["0450", "0300", "0250"]) if institutional else None,
+                units=Decimal(rng.randint(1, 3)),
+                charge=charge,
+                service_from=start,
+                service_to=start + dt.timedelta(days=1) if rng.random() < 0.2 else None,
+                diagnosis_pointers=[] if institutional else list(range(1, min(n_dx, 4) + 1)),
+                place_of_service=None if institutional else rng.choice([None, "11"]),
+                rendering_npi=rng.choice([None, "1992753880"]),
+                ndc=rng.choice([None, None, "00002143380"]),
+                prior_auth_number=rng.choice([None, None, f"LA{index}"]),
+            )
+        )
+    frequency = rng.choice(
+        [FrequencyCode.ORIGINAL] * 8 + [FrequencyCode.REPLACEMENT, FrequencyCode.VOID]
+    )
+    relationship = rng.choice(["18", "18", "18", "19", "01"])
+    return Claim(
+        claim_id=f"CLM{index:07d}",
+        claim_type=claim_type,
+        frequency_code=frequency,
+        original_claim_ref=None if frequency is FrequencyCode.ORIGINAL else f"ORIG{index}",
+        payer_id=rng.choice(["60054", "87726", "SX109"]),
+        member_id=f"M{rng.randrange(10**9):09d}",
+        patient_first_name=rng.choice(_FIRST),
+        patient_last_name=rng.choice(_NAMES),
+        patient_birth_date=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(25000)),
+        patient_sex=rng.choice([Sex.FEMALE, Sex.MALE]),
+        patient_relationship=relationship,
+        billing_npi=rng.choice(["1234567893", "1245319599"]),
+        billing_tax_id="123456789",
+        billing_taxonomy="207Q00000X",
+        rendering_npi=rng.choice([None, "1992753880"]),
+        referring_npi=rng.choice([None, "1003000126"]),
+        facility_npi=rng.choice([None, "1497758544"]),
+        place_of_service=None if institutional else "11",
+        type_of_bill=f"013{frequency.value}" if institutional else None,
+        statement_from=start if institutional else None,
+        statement_to=start + dt.timedelta(days=1) if institutional else None,
+        admission_date=start if institutional and rng.random() < 0.5 else None,
+        discharge_status="01" if institutional else None,
+        total_charge=sum((line.charge for line in lines), Decimal(0)),
+        prior_auth_number=rng.choice([None, f"PA{index}"]),
+        referral_number=rng.choice([None, None, f"RF{index}"]),
+        submitted_on=dt.date(2024, 12, 1),
+        diagnoses=diagnoses,
+        lines=lines,
+    )
+
+
+def make_claims(
+    count: int, seed: int = 7, claim_type: ClaimType = ClaimType.PROFESSIONAL
+) -> list[Claim]:
+    """``count`` claims of one type, reproducible from ``seed``."""
+    rng = random.Random(seed)
+    return [make_claim(rng, i, claim_type) for i in range(1, count + 1)]
+
+
+def make_payment(rng: random.Random, index: int, trace: str = "TRACE1") -> ClaimPayment:
+    """One balanced claim payment whose id follows the reader's ``{trace}-{n}`` rule."""
+    lines = []
+    for n in range(1, rng.randint(1, 3) + 1):
+        charge = Decimal(rng.randint(5000, 30000)) / 100
+        contractual = (charge * Decimal("0.2")).quantize(Decimal("0.01"))
+        copay = Decimal("10.00")
+        lines.append(
+            LinePayment(
+                line_number=n,
+                procedure_code="99213",
+                modifiers=["25"] if n == 1 else [],
+                charge=charge,
+                paid=charge - contractual - copay,
+                units_paid=Decimal(1),
+                service_date=dt.date(2024, 3, 1),
+                rarcs=["N130"] if n == 2 else [],
+                adjustments=[
+                    Adjustment(group_code=GroupCode.CONTRACTUAL, carc="45", amount=contractual),
+                    Adjustment(group_code=GroupCode.PATIENT_RESPONSIBILITY, carc="3", amount=copay),
+                ],
+            )
+        )
+    total = sum((line.charge for line in lines), Decimal(0))
+    paid = sum((line.paid for line in lines), Decimal(0))
+    return ClaimPayment(
+        payment_id=f"{trace}-{index}",
+        claim_id=f"CLM{index:07d}",
+        payer_id="87726",
+        payer_claim_control_number=f"PCN{index}",
+        status=ClaimStatus.PRIMARY,
+        total_charge=total,
+        paid=paid,
+        patient_responsibility=Decimal("10.00") * len(lines),
+        filing_indicator="12",
+        payment_date=dt.date(2024, 3, 15),
+        trace_number=trace,
+        rarcs=["MA01"] if index % 3 == 0 else [],
+        lines=lines,
+    )
