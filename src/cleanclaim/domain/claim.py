@@ -70,13 +70,22 @@ class Claim(Record):
         default=None, description="Payer claim control number being replaced or voided"
     )
     payer_id: Code
+    payer_name: Text | None = None
+    filing_indicator: Code | None = Field(
+        default=None, description="Claim filing indicator (SBR09), e.g. CI commercial, MB"
+    )
     member_id: Code = Field(description="Member ID as printed on the card")
+    subscriber_first_name: Text | None = Field(
+        default=None, description="Subscriber's name when the patient is someone else"
+    )
+    subscriber_last_name: Text | None = None
     patient_first_name: Text | None = None
     patient_last_name: Text | None = None
     patient_birth_date: dt.date | None = None
     patient_sex: Sex | None = None
     patient_relationship: Code = Field(default="18", description="18 = self")
     billing_npi: Code
+    billing_name: Text | None = Field(default=None, description="Organization or last name")
     billing_tax_id: Code | None = None
     billing_taxonomy: Code | None = None
     rendering_npi: Code | None = None

@@ -54,6 +54,7 @@ class ClaimPayment(Record):
     claim_id: Code = Field(description="CLP01: the provider's claim id as submitted")
     payer_id: Code
     payer_claim_control_number: Code | None = None
+    payee_npi: Code | None = None
     status: ClaimStatus
     total_charge: Money
     paid: Money

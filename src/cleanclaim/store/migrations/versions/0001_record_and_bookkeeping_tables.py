@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 02:27:05.133260
+Create Date: 2026-11-27 02:52:26.080713
 """
 
 from __future__ import annotations
@@ -67,13 +67,18 @@ def upgrade() -> None:
         sa.Column("frequency_code", sa.String(length=32), nullable=False),
         sa.Column("original_claim_ref", sa.String(length=50), nullable=True),
         sa.Column("payer_id", sa.String(length=50), nullable=False),
+        sa.Column("payer_name", sa.String(length=200), nullable=True),
+        sa.Column("filing_indicator", sa.String(length=50), nullable=True),
         sa.Column("member_id", sa.String(length=50), nullable=False),
+        sa.Column("subscriber_first_name", sa.String(length=200), nullable=True),
+        sa.Column("subscriber_last_name", sa.String(length=200), nullable=True),
         sa.Column("patient_first_name", sa.String(length=200), nullable=True),
         sa.Column("patient_last_name", sa.String(length=200), nullable=True),
         sa.Column("patient_birth_date", sa.Date(), nullable=True),
         sa.Column("patient_sex", sa.String(length=32), nullable=True),
         sa.Column("patient_relationship", sa.String(length=50), nullable=False),
         sa.Column("billing_npi", sa.String(length=50), nullable=False),
+        sa.Column("billing_name", sa.String(length=200), nullable=True),
         sa.Column("billing_tax_id", sa.String(length=50), nullable=True),
         sa.Column("billing_taxonomy", sa.String(length=50), nullable=True),
         sa.Column("rendering_npi", sa.String(length=50), nullable=True),
@@ -248,6 +253,7 @@ def upgrade() -> None:
         sa.Column("claim_id", sa.String(length=50), nullable=False),
         sa.Column("payer_id", sa.String(length=50), nullable=False),
         sa.Column("payer_claim_control_number", sa.String(length=50), nullable=True),
+        sa.Column("payee_npi", sa.String(length=50), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column(
             "total_charge",
