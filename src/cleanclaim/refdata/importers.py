@@ -1,0 +1,468 @@
+"""Importers: official download files in, one canonical Polars frame per release out.
+
+Each importer reads every file of a release (NCCI PTP releases come in several parts), checks
+every cell in vectorized passes, and refuses the release at the first bad cell with an
+:class:`~cleanclaim.errors.InputError` naming the file, the line and the cause. Nothing is stored
+here; :class:`~cleanclaim.refdata.store.RefdataStore` stores what an importer returns.
+
+Layouts accepted (facts of the official formats; see ``docs/refdata.md``):
+
+- NCCI PTP (``.txt`` tab-separated or ``.csv``): column 1 code, column 2 code, pre-1996 flag
+  (``*``), effective date ``YYYYMMDD``, deletion date ``YYYYMMDD`` or ``*``, modifier indicator
+  0/1/9, PTP edit rationale; notice lines before the header.
+- MUE: code, MUE value, adjudication indicator (``"3 Date of Service Edit: Clinical"``), rationale.
+- ICD-10-CM order file ``icd10cm_order_YYYY.txt`` (fixed width).
+- HCPCS Level II: CSV/tab with code, add date and termination date columns.
+- CPT list: codes only (any descriptor column is dropped unread).
+- NUCC taxonomy CSV: Code, Grouping, Classification, Specialization.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from .kinds import KIND_SPECS, Origin, RefKind, fiscal_year_window, quarter_start
+from .textfile import LINE, fail_at, read_delimited, require_columns
+
+__all__ = [
+    "SCHEMAS",
+    "SYNTHETIC_MARKER",
+    "ParsedRelease",
+    "parse_files",
+    "with_icd_parent",
+]
+
+SYNTHETIC_MARKER = "cleanclaim synthetic"
+"""Text the synthetic generator writes in its notice line; files holding it import as synthetic."""
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "ptp": {
+        "column1": pl.String(),
+        "column2": pl.String(),
+        "pre_1996": pl.Boolean(),
+        "effective_date": pl.Date(),
+        "deletion_date": pl.Date(),
+        "modifier_indicator": pl.Int8(),
+        "rationale": pl.String(),
+    },
+    "mue": {
+        "code": pl.String(),
+        "mue_value": pl.Int32(),
+        "adjudication_indicator": pl.Int8(),
+        "rationale": pl.String(),
+    },
+    "icd10cm": {
+        "code": pl.String(),
+        "billable": pl.Boolean(),
+        "short_description": pl.String(),
+        "description": pl.String(),
+        "category": pl.String(),
+        "parent": pl.String(),
+    },
+    "hcpcs": {
+        "code": pl.String(),
+        "add_date": pl.Date(),
+        "termination_date": pl.Date(),
+        "short_description": pl.String(),
+    },
+    "cpt": {"code": pl.String()},
+    "taxonomy": {
+        "code": pl.String(),
+        "grouping": pl.String(),
+        "classification": pl.String(),
+        "specialization": pl.String(),
+    },
+}
+"""Canonical columns of each logical table, as stored in Parquet."""
+
+_PROCEDURE_CODE = r"^[0-9A-Z]{5}$"
+_CPT_CODE = r"^[0-9]{4}[0-9FTU]$"
+_HCPCS_CODE = r"^([A-Z][0-9]{4}|[0-9A-Z]{2})$"
+_ICD_CODE = r"^[A-Z][0-9][0-9A-Z]{1,5}$"
+_TAXONOMY_CODE = r"^[0-9]{3}[0-9A-Z]{6}X$"
+
+
+@dataclass
+class ParsedRelease:
+    """What an importer made of the files of one release."""
+
+    kind: RefKind
+    frame: pl.DataFrame
+    origin: Origin = Origin.IMPORTED
+    release: str | None = None
+    """Release label the content implies (e.g. from the file name), if any."""
+    effective_from: date | None = None
+    effective_before: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+Check = tuple[pl.Expr, str]
+
+
+def _refuse_first(path: Path, frame: pl.DataFrame, checks: Sequence[Check]) -> None:
+    """Raise for the earliest line failing any check; each check is (bad-row mask, cause)."""
+    if not checks or frame.height == 0:
+        return
+    flags = frame.select(LINE, *[m.fill_null(False).alias(f"bad{i}") for i, (m, _) in
+                                  enumerate(checks)])
+    bad = flags.filter(pl.any_horizontal(pl.exclude(LINE)))
+    if bad.height == 0:
+        return
+    row = bad.row(0, named=True)
+    cause = next(c for i, (_, c) in enumerate(checks) if row[f"bad{i}"])
+    raise fail_at(path, int(row[LINE]), cause)
+
+
+def _date8(col: str) -> pl.Expr:
+    return pl.col(col).str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+
+def _flexible_date(col: str) -> pl.Expr:
+    """YYYYMMDD, YYYY-MM-DD or MM/DD/YYYY: the forms HCPCS and spreadsheet exports use."""
+    c = pl.col(col)
+    return pl.coalesce(
+        c.str.strptime(pl.Date, "%Y%m%d", strict=False),
+        c.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        c.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+    )
+
+
+def _has_marker(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return SYNTHETIC_MARKER in head.lower()
+
+
+def _origin(paths: Sequence[Path]) -> Origin:
+    marked = [_has_marker(p) for p in paths]
+    return Origin.SYNTHETIC if any(marked) else Origin.IMPORTED
+
+
+# --- NCCI PTP ---------------------------------------------------------------------------------
+
+_PTP_TITLES = {
+    "column1": ("column 1", "column1", "column one"),
+    "column2": ("column 2", "column2", "column two"),
+    "pre_1996": ("prior to 1996",),
+    "effective": ("effective",),
+    "deletion": ("deletion",),
+    "modifier": ("modifier",),
+    "rationale": ("rationale",),
+}
+
+
+def _is_ptp_header(cells: list[str]) -> bool:
+    return any(c.startswith(("column 1", "column1")) for c in cells) and any(
+        "column 2" in c or "column2" in c for c in cells
+    )
+
+
+def _parse_ptp_file(path: Path) -> pl.DataFrame:
+    text = read_delimited(path, _is_ptp_header)
+    raw = require_columns(text, _PTP_TITLES, optional=("rationale",))
+    if "rationale" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, pl.String).alias("rationale"))
+    raw = raw.with_columns(pl.col("column1", "column2").str.to_uppercase())
+    mod = pl.col("modifier")
+    _refuse_first(path, raw, [
+        (pl.col("column1").is_null(), "column 1 code is empty"),
+        (~pl.col("column1").str.contains(_PROCEDURE_CODE), "column 1 is not a HCPCS/CPT code"),
+        (pl.col("column2").is_null(), "column 2 code is empty"),
+        (~pl.col("column2").str.contains(_PROCEDURE_CODE), "column 2 is not a HCPCS/CPT code"),
+        (pl.col("effective").is_null(), "effective date is empty"),
+        (_date8("effective").is_null(), "effective date is not a YYYYMMDD date"),
+        (pl.col("deletion").is_null(), "deletion date is empty (use * for none)"),
+        ((pl.col("deletion") != "*") & _date8("deletion").is_null(),
+         "deletion date is neither * nor a YYYYMMDD date"),
+        (_date8("deletion") < _date8("effective"), "deletion date before the effective date"),
+        (pl.col("pre_1996").is_not_null() & (pl.col("pre_1996") != "*"),
+         "pre-1996 flag must be * or empty"),
+        (mod.is_null() | ~mod.is_in(["0", "1", "9"]), "modifier indicator must be 0, 1 or 9"),
+    ])
+    return raw.select(
+        pl.col("column1"),
+        pl.col("column2"),
+        (pl.col("pre_1996") == "*").fill_null(False).alias("pre_1996"),
+        _date8("effective").alias("effective_date"),
+        _date8("deletion").alias("deletion_date"),
+        mod.cast(pl.Int8).alias("modifier_indicator"),
+        pl.col("rationale"),
+    )
+
+
+def _parse_ptp(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frame = pl.concat([_parse_ptp_file(p) for p in paths], how="vertical").unique(
+        maintain_order=True
+    )
+    parsed = ParsedRelease(kind, frame, origin=_origin(paths))
+    if frame.height:
+        newest = frame.select(pl.col("effective_date").max()).item()
+        start = quarter_start(newest)
+        parsed.effective_from = start
+        parsed.release = f"{start.year}Q{(start.month - 1) // 3 + 1}"
+        parsed.notes.append(
+            "release start inferred from the newest edit effective date; give --release to set it"
+        )
+    return parsed
+
+
+# --- MUE ----------------------------------------------------------------------------------------
+
+_MUE_TITLES = {
+    "code": ("hcpcs", "cpt", "code"),
+    "value": ("mue value", "mue values"),
+    "indicator": ("adjudication indicator", "mai"),
+    "rationale": ("rationale",),
+}
+
+
+def _is_mue_header(cells: list[str]) -> bool:
+    return any("mue value" in c for c in cells) and any(
+        "hcpcs" in c or "cpt" in c or c == "code" for c in cells
+    )
+
+
+def _parse_mue_file(path: Path) -> pl.DataFrame:
+    text = read_delimited(path, _is_mue_header)
+    raw = require_columns(text, _MUE_TITLES, optional=("rationale",))
+    if "rationale" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, pl.String).alias("rationale"))
+    raw = raw.with_columns(pl.col("code").str.to_uppercase())
+    digit = pl.col("indicator").str.extract(r"^([123])(?:\D|$)", 1)
+    _refuse_first(path, raw, [
+        (pl.col("code").is_null(), "code is empty"),
+        (~pl.col("code").str.contains(_PROCEDURE_CODE), "code is not a HCPCS/CPT code"),
+        (pl.col("value").is_null(), "MUE value is empty"),
+        (~pl.col("value").str.contains(r"^\d{1,6}$"), "MUE value is not a whole number"),
+        (digit.is_null(), "MUE adjudication indicator does not start with 1, 2 or 3"),
+    ])
+    return raw.select(
+        pl.col("code"),
+        pl.col("value").cast(pl.Int32).alias("mue_value"),
+        digit.cast(pl.Int8).alias("adjudication_indicator"),
+        pl.col("rationale"),
+        pl.col(LINE),
+        pl.lit(str(path)).alias("__file"),
+    )
+
+
+def _parse_mue(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frame = pl.concat([_parse_mue_file(p) for p in paths], how="vertical")
+    keyed = frame.unique(subset=["code", "mue_value", "adjudication_indicator"], keep="first",
+                         maintain_order=True)
+    clash = keyed.filter(pl.col("code").is_duplicated())
+    if clash.height:
+        row = clash.row(1, named=True)
+        raise fail_at(Path(row["__file"]), int(row[LINE]),
+                      f"code {row['code']} appears twice with different MUE values")
+    return ParsedRelease(kind, keyed.drop(LINE, "__file"), origin=_origin(paths))
+
+
+# --- ICD-10-CM order file -------------------------------------------------------------------
+
+_ORDER_NAME = re.compile(r"icd10cm[_-]order[_-](\d{4})", re.IGNORECASE)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail_at(path, None, f"cannot open ({exc.strerror})") from exc
+    try:
+        text = data.decode("utf-8-sig")  # spreadsheet exports often start with a byte-order mark
+    except UnicodeDecodeError:
+        # Fixed-width layouts count characters; Latin-1 keeps one character per byte.
+        text = data.decode("latin-1")
+    return text.splitlines()
+
+
+def with_icd_parent(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``parent``: the longest shorter code of the table that prefixes the code.
+
+    Dropping one character at a time also steps over the placeholder ``X`` (T360X1 -> T360).
+    Categories (3 characters) have no parent code. Vectorized: one join per length.
+    """
+    known = frame.select(pl.col("code").alias("__candidate"), pl.lit(True).alias("__hit"))
+    work = frame.with_columns(pl.col("code").str.len_chars().cast(pl.Int32).alias("__len"))
+    found = []
+    for drop in range(1, 5):
+        cand = f"__p{drop}"
+        work = work.with_columns(
+            pl.when(pl.col("__len") - drop >= 3)
+            .then(pl.col("code").str.slice(0, pl.col("__len") - drop)).alias(cand)
+        ).join(known.rename({"__hit": f"__h{drop}"}), left_on=cand, right_on="__candidate",
+               how="left", maintain_order="left")
+        found.append(pl.when(pl.col(f"__h{drop}")).then(pl.col(cand)))
+    return work.with_columns(pl.coalesce(*found).alias("parent")).select(
+        *frame.columns, "parent"
+    )
+
+
+def _parse_order_file(path: Path) -> pl.DataFrame:
+    lines = pl.DataFrame({"text": _read_lines(path)}).with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(LINE)
+    ).filter(pl.col("text").str.strip_chars() != "")
+    t = pl.col("text")
+    raw = lines.select(
+        LINE,
+        t.str.slice(0, 5).alias("order"),
+        t.str.slice(6, 7).str.strip_chars().alias("code"),
+        t.str.slice(14, 1).alias("billable"),
+        t.str.slice(16, 60).str.strip_chars().alias("short"),
+        t.str.slice(77).str.strip_chars().alias("long"),
+        t.str.len_chars().alias("length"),
+    )
+    _refuse_first(path, raw, [
+        (pl.col("length") < 17, "line too short for the order-file layout"),
+        (~pl.col("order").str.contains(r"^\s*\d+$"), "columns 1-5 are not an order number"),
+        (~pl.col("code").str.contains(_ICD_CODE), "columns 7-13 are not an ICD-10-CM code"),
+        (~pl.col("billable").is_in(["0", "1"]), "column 15 (billable flag) is not 0 or 1"),
+    ])
+    return raw.select(
+        pl.col("code"),
+        (pl.col("billable") == "1").alias("billable"),
+        pl.col("short").alias("short_description"),
+        pl.when(pl.col("long") != "").then(pl.col("long")).otherwise(pl.col("short"))
+        .alias("description"),
+        pl.col("code").str.slice(0, 3).alias("category"),
+    )
+
+
+def _parse_icd_order(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frame = pl.concat([_parse_order_file(p) for p in paths]).unique("code", maintain_order=True)
+    parsed = ParsedRelease(kind, with_icd_parent(frame), origin=_origin(paths))
+    years = {int(m[1]) for p in paths if (m := _ORDER_NAME.search(p.name))}
+    if len(years) == 1:
+        year = years.pop()
+        parsed.release = f"FY{year}"
+        parsed.effective_from, parsed.effective_before = fiscal_year_window(year)
+    return parsed
+
+
+# --- HCPCS, CPT list, taxonomy -------------------------------------------------------------------
+
+_HCPCS_TITLES = {
+    "code": ("hcpc", "code"),
+    "add": ("add dt", "add date", "add_dt", "add_date"),
+    "term": ("term dt", "termination", "term date", "term_dt", "term_date"),
+    "short": ("short desc", "short_desc", "short_description"),
+}
+
+
+def _is_hcpcs_header(cells: list[str]) -> bool:
+    return any(c.startswith(("hcpc", "code")) for c in cells) and any(
+        c.startswith(("add", "term")) for c in cells
+    )
+
+
+def _parse_hcpcs(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frames = []
+    for path in paths:
+        text = read_delimited(path, _is_hcpcs_header, continuation_rows=False)
+        raw = require_columns(text, _HCPCS_TITLES, optional=("short",))
+        if "short" not in raw.columns:
+            raw = raw.with_columns(pl.lit(None, pl.String).alias("short"))
+        raw = raw.with_columns(pl.col("code").str.to_uppercase())
+        _refuse_first(path, raw, [
+            (pl.col("code").is_null(), "code is empty"),
+            (~pl.col("code").str.contains(_HCPCS_CODE), "not a HCPCS Level II code or modifier"),
+            (pl.col("add").is_not_null() & _flexible_date("add").is_null(),
+             "add date is not a date (YYYYMMDD)"),
+            (pl.col("term").is_not_null() & _flexible_date("term").is_null(),
+             "termination date is not a date (YYYYMMDD)"),
+        ])
+        frames.append(raw.select(
+            "code",
+            _flexible_date("add").alias("add_date"),
+            _flexible_date("term").alias("termination_date"),
+            pl.col("short").alias("short_description"),
+        ))
+    # The official file repeats a code on continuation records; the first values stand.
+    frame = pl.concat(frames).group_by("code", maintain_order=True).agg(
+        pl.all().drop_nulls().first()
+    )
+    return ParsedRelease(kind, frame, origin=_origin(paths))
+
+
+def _parse_cpt(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frames = []
+    for path in paths:
+        lines = pl.DataFrame({"text": _read_lines(path)}).with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(LINE)
+        )
+        # First cell of each line only: a licensed file's descriptor column is never read.
+        cell = (pl.col("text").str.extract(r"^\s*\"?([^,\t\"]*)", 1).str.strip_chars()
+                .str.to_uppercase())
+        raw = lines.select(LINE, cell.alias("code")).filter(pl.col("code") != "")
+        if raw.height and not re.fullmatch(_CPT_CODE[1:-1], raw["code"][0]):
+            raw = raw.slice(1)  # a header line such as "code" or "CPT"
+        _refuse_first(path, raw, [
+            (~pl.col("code").str.contains(_CPT_CODE), "not a CPT code (4 digits + digit/F/T/U)"),
+        ])
+        frames.append(raw.select("code"))
+    return ParsedRelease(kind, pl.concat(frames).unique(maintain_order=True),
+                         origin=_origin(paths))
+
+
+_TAXONOMY_TITLES = {
+    "code": ("code",),
+    "grouping": ("grouping",),
+    "classification": ("classification",),
+    "specialization": ("specialization",),
+}
+
+
+def _parse_taxonomy(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frames = []
+    for path in paths:
+        text = read_delimited(
+            path, lambda cells: "code" in cells and "classification" in cells,
+            continuation_rows=False,
+        )
+        raw = require_columns(text, _TAXONOMY_TITLES).with_columns(
+            pl.col("code").str.to_uppercase()
+        )
+        _refuse_first(path, raw, [
+            (~pl.col("code").str.contains(_TAXONOMY_CODE).fill_null(False),
+             "not a provider taxonomy code (10 characters ending in X)"),
+        ])
+        frames.append(raw.drop(LINE))
+    frame = pl.concat(frames).unique("code", maintain_order=True)
+    return ParsedRelease(kind, frame, origin=_origin(paths))
+
+
+_PARSERS: dict[str, Callable[[RefKind, Sequence[Path]], ParsedRelease]] = {
+    "ptp": _parse_ptp,
+    "mue": _parse_mue,
+    "icd10cm": _parse_icd_order,
+    "hcpcs": _parse_hcpcs,
+    "cpt": _parse_cpt,
+    "taxonomy": _parse_taxonomy,
+}
+
+
+def parse_files(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    """Parse and check every file of one release of ``kind``; raise at the first bad cell."""
+    if not paths:
+        raise fail_at(Path("."), None, "no files given")
+    for path in paths:
+        if not path.is_file():
+            raise fail_at(path, None, "no such file")
+    table = KIND_SPECS[kind].table
+    parsed = _PARSERS[table](kind, paths)
+    if parsed.frame.height == 0:
+        raise fail_at(paths[0], None, "no data rows found after the header")
+    schema = SCHEMAS[table]
+    parsed.frame = parsed.frame.select(
+        pl.col(name).cast(dtype) for name, dtype in schema.items()
+    )
+    return parsed
