@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
-
-# demo registered below once it lands
+from .demo import demo
+from .refdata import app as refdata_app
 from .store import db_app, export, load
+from .x12 import app as x12_app
 
 __all__ = ["app"]
 
@@ -35,6 +36,9 @@ def main(
 
 
 app.add_typer(db_app, name="db")
+app.add_typer(x12_app, name="x12")
+app.add_typer(refdata_app, name="refdata")
+app.command()(demo)
 app.command()(load)
 app.command()(export)
 

@@ -92,7 +92,10 @@ class Claim(Record):
     referring_npi: Code | None = None
     facility_npi: Code | None = None
     place_of_service: Code | None = None
-    type_of_bill: Code | None = None
+    type_of_bill: Code | None = Field(
+        default=None,
+        description="Institutional type of bill, 4 characters with the leading zero (0131)",
+    )
     statement_from: dt.date | None = None
     statement_to: dt.date | None = None
     admission_date: dt.date | None = None

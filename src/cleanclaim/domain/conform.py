@@ -29,6 +29,15 @@ _FALSE = ("false", "f", "no", "n", "0")
 _MAX_PROBLEMS = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """A row is bad where ``mask`` is true (null counts as fine)."""
+
+    mask: pl.Expr
+    field: str
+    cause: str
+
+
 @dataclass
 class _Problems:
     source: str
@@ -37,6 +46,17 @@ class _Problems:
 
     def table_level(self, field: str | None, cause: str) -> None:
         self.found.append(RowProblem(self.source, self.table, None, field, cause))
+
+    def evaluate(self, frame: pl.DataFrame, checks: list[_Check]) -> None:
+        """Run every check in one pass; look at rows only for the checks that fired."""
+        if not checks or frame.height == 0:
+            return
+        fired = frame.select(
+            c.mask.fill_null(False).any().alias(str(i)) for i, c in enumerate(checks)
+        ).row(0)
+        for check, hit in zip(checks, fired, strict=True):
+            if hit:
+                self.rows(frame, check.mask.fill_null(False), check.field, check.cause)
 
     def rows(self, frame: pl.DataFrame, mask: pl.Expr, field: str, cause: str) -> None:
         """Record one problem per row of ``frame`` where ``mask`` holds."""
@@ -101,42 +121,53 @@ def _conform_table(spec: TableSpec, frame: pl.DataFrame, found: _Problems) -> pl
     names = {c.name for c in spec.columns}
     for extra in sorted(set(frame.columns) - names):
         found.table_level(extra, "unknown column")
-    frame = frame.with_row_index(_ROW, offset=1).with_columns(pl.col(_ROW).cast(pl.Int64))
-    for col in spec.columns:
-        if col.name not in frame.columns:
-            if col.required:
-                found.table_level(col.name, "required column is missing")
-                frame = frame.with_columns(pl.lit(None, dtype=col.polars_type()).alias(col.name))
-            else:
-                frame = frame.with_columns(_default(col).alias(col.name))
-            continue
-        frame = _cast(frame, col, found)
-    for low, high in spec.model.__ordered__:
-        mask = pl.col(high) < pl.col(low)
-        found.rows(frame, mask.fill_null(False), high, f"{high} is before {low}")
+    schema = frame.schema
+    present = [c for c in spec.columns if c.name in schema]
+    absent = [c for c in spec.columns if c.name not in schema]
+    for col in absent:
+        if col.required:
+            found.table_level(col.name, "required column is missing")
+    # A few wide steps rather than one step per column: each step is one pass over the frame.
+    frame = frame.with_row_index(_ROW, offset=1).with_columns(
+        pl.col(_ROW).cast(pl.Int64),
+        *(_default(c).alias(c.name) for c in absent),
+        *(pl.col(c.name).alias(_raw(c)) for c in present),
+    )
+    frame = frame.with_columns(_cast(c, schema[c.name]).alias(c.name) for c in present)
+    checks = [check for c in present for check in _cell_checks(c, schema[c.name])]
+    checks += [
+        _Check(pl.col(high) < pl.col(low), high, f"{high} is before {low}")
+        for low, high in spec.model.__ordered__
+    ]
+    found.evaluate(frame, checks)
+    frame = frame.with_columns(
+        pl.col(c.name).fill_null(_default(c)) for c in present if c.has_default
+    )
     _check_keys(spec, frame, found)
     return frame.select(_ROW, *(c.name for c in spec.columns))
+
+
+def _raw(col: FieldSpec) -> str:
+    return f"__raw_{col.name}"
 
 
 def _default(col: FieldSpec) -> pl.Expr:
     return pl.lit(col.default if col.has_default else None, dtype=col.polars_type())
 
 
-def _cast(frame: pl.DataFrame, col: FieldSpec, found: _Problems) -> pl.DataFrame:
-    raw = f"__raw_{col.name}"
-    frame = frame.with_columns(pl.col(col.name).alias(raw))
-    source = frame.schema[col.name]
-    expr = _list_expr(col, source) if col.is_list else _scalar_expr(pl.col(col.name), col, source)
-    frame = frame.with_columns(expr.alias(col.name))
-    given = _given(pl.col(raw), source)
+def _cast(col: FieldSpec, source: pl.DataType) -> pl.Expr:
+    if col.is_list:
+        return _list_expr(col, source)
+    return _scalar_expr(pl.col(col.name), col, source)
+
+
+def _cell_checks(col: FieldSpec, source: pl.DataType) -> list[_Check]:
+    given = _given(pl.col(_raw(col)), source)
     kind = f"list of {_kind_name(col)}" if col.is_list else _kind_name(col)
-    found.rows(frame, given & pl.col(col.name).is_null(), col.name, f"not a valid {kind}")
-    if col.has_default:
-        frame = frame.with_columns(pl.col(col.name).fill_null(_default(col)))
-    elif not col.nullable:
-        found.rows(frame, ~given, col.name, "required field is missing")
-    _check_constraints(frame, col, found)
-    return frame.drop(raw)
+    checks = [_Check(given & pl.col(col.name).is_null(), col.name, f"not a valid {kind}")]
+    if col.required:
+        checks.append(_Check(~given, col.name, "required field is missing"))
+    return checks + _constraint_checks(col)
 
 
 def _given(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -217,23 +248,22 @@ def _list_expr(col: FieldSpec, source: pl.DataType) -> pl.Expr:
     return pl.when(bad.fill_null(False)).then(None).otherwise(converted)
 
 
-def _check_constraints(frame: pl.DataFrame, col: FieldSpec, found: _Problems) -> None:
+def _constraint_checks(col: FieldSpec) -> list[_Check]:
     c = pl.col(col.name)
-    if col.is_list:
-        if col.list_max is not None:
-            found.rows(frame, c.list.len() > col.list_max, col.name,
-                       f"more than {col.list_max} values")
-        if col.list_min is not None:
-            found.rows(frame, c.list.len() < col.list_min, col.name,
-                       f"fewer than {col.list_min} values")
-        item = _violations(pl.element(), col)
-        if item is not None:
-            found.rows(frame, c.list.eval(item).list.any().fill_null(False), col.name,
-                       "a value is out of bounds")
-        return
-    mask = _violations(c, col)
-    if mask is not None:
-        found.rows(frame, mask.fill_null(False), col.name, _bounds_text(col))
+    if not col.is_list:
+        mask = _violations(c, col)
+        return [] if mask is None else [_Check(mask, col.name, _bounds_text(col))]
+    checks: list[_Check] = []
+    if col.list_max is not None:
+        checks.append(_Check(c.list.len() > col.list_max, col.name,
+                             f"more than {col.list_max} values"))
+    if col.list_min is not None:
+        checks.append(_Check(c.list.len() < col.list_min, col.name,
+                             f"fewer than {col.list_min} values"))
+    item = _violations(pl.element(), col)
+    if item is not None:
+        checks.append(_Check(c.list.eval(item).list.any(), col.name, "a value is out of bounds"))
+    return checks
 
 
 def _violations(c: pl.Expr, col: FieldSpec) -> pl.Expr | None:

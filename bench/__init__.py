@@ -1,0 +1,1 @@
+"""Benchmarks: each times a workload and its baseline or peer side by side in one run."""
