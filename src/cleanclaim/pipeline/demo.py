@@ -57,7 +57,7 @@ def run_demo(
 
     with _timed(timings, STAGES[0], progress):
         world = generate_world(seed, claims)
-        expected = records_from_batch(world.claims)
+        expected = [c for c in records_from_batch(world.claims) if isinstance(c, Claim)]
     summary["world"] = world.summary()
 
     with _timed(timings, STAGES[1], progress):
@@ -70,7 +70,7 @@ def run_demo(
     with _timed(timings, STAGES[2], progress):
         x12_path = out / "claims.837"
         with x12_path.open("w", encoding="ascii", newline="") as stream:
-            write_837((c for c in expected if isinstance(c, Claim)), stream)
+            write_837(expected, stream)
         problems = validate(x12_path)
         parsed = list(parse_claims(x12_path))
         by_id = {c.claim_id: c for c in expected}
