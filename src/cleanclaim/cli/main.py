@@ -8,6 +8,7 @@ from .. import __version__
 from .demo import demo
 from .refdata import app as refdata_app
 from .store import db_app, export, load
+from .synth import app as synth_app
 from .x12 import app as x12_app
 
 __all__ = ["app"]
@@ -38,6 +39,7 @@ def main(
 app.add_typer(db_app, name="db")
 app.add_typer(x12_app, name="x12")
 app.add_typer(refdata_app, name="refdata")
+app.add_typer(synth_app, name="synth")
 app.command()(demo)
 app.command()(load)
 app.command()(export)
