@@ -50,3 +50,22 @@ def test_synthetic_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = json.loads(result.stdout)
     assert len(written["ptp-practitioner"]) == 4
+
+
+def test_to_db_copies_a_kind_into_the_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = ptp_tab(tmp_path / "f1.txt", [EDIT])
+    assert runner.invoke(app, ["import", "ptp-practitioner", str(path), "--release", "2025Q1",
+                               "--data-dir", str(data)]).exit_code == 0
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    result = runner.invoke(app, ["to-db", "ptp-practitioner", "--db", url, "--data-dir",
+                                 str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["table"] == "ref_ptp_practitioner" and out["rows"] == 1
+    assert [r["release"] for r in out["releases"]] == ["2025Q1"]
+    text = runner.invoke(app, ["to-db", "ptp", "--setting", "practitioner", "--db", url,
+                               "--data-dir", str(data)])
+    assert text.exit_code == 0 and "ref_ptp_practitioner: 1 rows" in text.stdout
+    bad = runner.invoke(app, ["to-db", "ptp-dentist", "--db", url, "--data-dir", str(data)])
+    assert bad.exit_code == 2 and "unknown reference table" in bad.stderr

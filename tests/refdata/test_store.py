@@ -266,3 +266,15 @@ def test_damaged_manifest_is_a_store_error(store: RefdataStore) -> None:
     store.manifest_path.write_text("{not json")
     with pytest.raises(StoreError, match="unreadable reference-data manifest"):
         store.ptp_edits()
+
+
+def test_cached_store_serves_from_memory_until_an_import(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    cached = RefdataStore(data, fallback=False, cache=True)
+    assert cached.ptp_edits("practitioner").collect().height == 0
+    RefdataStore(data).import_files("ptp-practitioner", [ptp_tab(tmp_path / "a.txt", [EDIT])])
+    assert cached.ptp_edits("practitioner").collect().height == 1  # another store imported
+    first = cached.ptp_edits("practitioner").collect()
+    (cached.root / "ptp-practitioner").rename(tmp_path / "moved")  # the Parquet is gone...
+    assert cached.ptp_edits("practitioner").collect().equals(first)  # ...memory answers
+    assert _ptp_on(cached, date(2024, 6, 1)) == 1

@@ -10,12 +10,13 @@ import typer
 from rich.table import Table
 
 from ..refdata import RefdataStore, RefKind
-from .common import JSON_OPTION, console, fail_cleanly, print_json
+from .common import DB_OPTION, JSON_OPTION, console, fail_cleanly, open_store, print_json
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Reference data (code sets, NCCI PTP/MUE edits): status and imports.",
+    help="Reference data (code sets, NCCI PTP/MUE/add-on code edits): status, imports, "
+    "copies into the database.",
     no_args_is_help=True,
 )
 
@@ -111,17 +112,58 @@ def synthetic(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Write SYNTHETIC PTP, MUE and HCPCS files in the official layouts (not CMS data)."""
-    from ..refdata.synthetic import write_hcpcs_file, write_mue_file, write_ptp_files
+    """Write SYNTHETIC PTP, MUE, add-on code and HCPCS files in the official layouts (not CMS
+    data)."""
+    from ..refdata.synthetic import (
+        write_aoc_file,
+        write_hcpcs_file,
+        write_mue_file,
+        write_ptp_files,
+    )
 
     with fail_cleanly():
         written = {
             "ptp-practitioner": [str(p) for p in write_ptp_files(folder, ptp_pairs, seed=seed)],
             "mue-practitioner": [str(write_mue_file(folder / "synthetic-mue.csv", seed=seed))],
             "hcpcs": [str(write_hcpcs_file(folder / "synthetic-hcpcs.csv", seed=seed))],
+            "aoc": [str(write_aoc_file(folder / "synthetic-aoc.csv", seed=seed))],
         }
     if as_json:
         print_json(written)
     else:
         for kind, paths in written.items():
             console.print(f"{kind}: {' '.join(paths)}")
+
+
+@app.command("to-db")
+def to_db(
+    kind: str = typer.Argument(
+        ..., help="A kind (ptp-practitioner, aoc...) or a table (ptp, mue: every setting)."
+    ),
+    setting: str | None = typer.Option(
+        None, "--setting", help="With a table name: practitioner, hospital, facility or dme."
+    ),
+    db: str | None = DB_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Copy the releases in force of KIND into the database table ref_<kind>, in one transaction."""
+    from ..store.reference import load_reference, loaded_releases, reference_table_name
+
+    with fail_cleanly():
+        store = RefdataStore(data_dir)
+        table = reference_table_name(kind, setting)
+        engine = open_store(db)
+        try:
+            rows = load_reference(engine, kind, setting=setting, store=store)
+            releases = loaded_releases(engine, table)
+        finally:
+            engine.dispose()
+    if as_json:
+        print_json({"table": table, "rows": rows,
+                    "releases": [{"release": r.release, "origin": r.origin,
+                                  "version_id": r.version_id, "sha256": r.sha256,
+                                  "rows": r.rows} for r in releases]})
+        return
+    names = ", ".join(f"{r.release} ({r.origin})" for r in releases) or "none"
+    console.print(f"{table}: {rows:,} rows; releases {names}")

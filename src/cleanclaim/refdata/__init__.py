@@ -3,8 +3,9 @@
 Every coding edit is judged as of the claim's date of service against the release in force that
 day. :class:`RefdataStore` keeps imported releases as Parquet under ``<data_dir>/refdata`` and
 exposes them as Polars LazyFrames with ``valid_from``/``valid_before`` columns for vectorized
-joins (filter with :func:`applies_on`). The small bundled tables (place of service, frequency
-codes, modifiers, CARC/RARC and their root-cause map) are in :mod:`.bundled`.
+joins (filter with :func:`applies_on`); :mod:`cleanclaim.store.reference` copies them into the
+database. The small bundled tables (place of service, frequency codes, modifiers, CARC/RARC and
+their root-cause map) are in :mod:`.bundled`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from .bundled import (
     place_of_service_codes,
     rarc_codes,
 )
-from .importers import SYNTHETIC_MARKER, ParsedRelease, parse_files
+from .importers import AOC_ANY_PRIMARY, SYNTHETIC_MARKER, ParsedRelease, parse_files
 from .kinds import KIND_SPECS, KindSpec, Origin, RefKind, fiscal_year_window, release_start
 from .store import ImportResult, Manifest, Provenance, RefdataStore, SourceFile, applies_on
 
 __all__ = [
+    "AOC_ANY_PRIMARY",
     "KIND_SPECS",
     "SYNTHETIC_MARKER",
     "ImportResult",

@@ -11,6 +11,10 @@ Layouts accepted (facts of the official formats; see ``docs/refdata.md``):
   (``*``), effective date ``YYYYMMDD``, deletion date ``YYYYMMDD`` or ``*``, modifier indicator
   0/1/9, PTP edit rationale; notice lines before the header.
 - MUE: code, MUE value, adjudication indicator (``"3 Date of Service Edit: Clinical"``), rationale.
+- NCCI add-on code (AOC) edits, the spreadsheet saved as CSV or tab text: add-on code, add-on code
+  deletion date, primary code (``CCCCC`` = primaries left to the payer), primary code deletion
+  date, AOC edit type 1/2/3, edit effective and deletion dates (``YYYYDDD`` day-of-year dates as
+  CMS writes them, or ``YYYYMMDD``), special instruction notes; notice lines before the header.
 - ICD-10-CM order file ``icd10cm_order_YYYY.txt`` (fixed width).
 - HCPCS Level II: CSV/tab with code, add date and termination date columns.
 - CPT list: codes only (any descriptor column is dropped unread).
@@ -28,9 +32,17 @@ from pathlib import Path
 import polars as pl
 
 from .kinds import KIND_SPECS, Origin, RefKind, fiscal_year_window, quarter_start
-from .textfile import LINE, fail_at, read_delimited, require_columns
+from .textfile import (
+    LINE,
+    DelimitedText,
+    fail_at,
+    normalize_header,
+    read_delimited,
+    require_columns,
+)
 
 __all__ = [
+    "AOC_ANY_PRIMARY",
     "SCHEMAS",
     "SYNTHETIC_MARKER",
     "ParsedRelease",
@@ -70,6 +82,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "add_date": pl.Date(),
         "termination_date": pl.Date(),
         "short_description": pl.String(),
+    },
+    "aoc": {
+        "addon_code": pl.String(),
+        "primary_code": pl.String(),
+        "edit_type": pl.Int8(),
+        "effective_date": pl.Date(),
+        "deletion_date": pl.Date(),
+        "addon_deletion_date": pl.Date(),
+        "primary_deletion_date": pl.Date(),
+        "notes": pl.String(),
     },
     "cpt": {"code": pl.String()},
     "taxonomy": {
@@ -204,14 +226,7 @@ def _parse_ptp(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
         maintain_order=True
     )
     parsed = ParsedRelease(kind, frame, origin=_origin(paths))
-    if frame.height:
-        newest = frame.select(pl.col("effective_date").max()).item()
-        start = quarter_start(newest)
-        parsed.effective_from = start
-        parsed.release = f"{start.year}Q{(start.month - 1) // 3 + 1}"
-        parsed.notes.append(
-            "release start inferred from the newest edit effective date; give --release to set it"
-        )
+    _infer_quarter(parsed)
     return parsed
 
 
@@ -265,6 +280,139 @@ def _parse_mue(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
         raise fail_at(Path(row["__file"]), int(row[LINE]),
                       f"code {row['code']} appears twice with different MUE values")
     return ParsedRelease(kind, keyed.drop(LINE, "__file"), origin=_origin(paths))
+
+
+# --- NCCI add-on code edits -----------------------------------------------------------------------
+
+AOC_ANY_PRIMARY = "CCCCC"
+"""Primary-code placeholder of the AOC file: the payer (MAC) defines the primaries."""
+
+
+def _header_words(cell: str) -> str:
+    # Spreadsheet titles (AOC_EDIT_EFF_DT) and prose titles (AOC Edit Effective Date) compare equal.
+    return " ".join(re.sub(r"[_\-/()]+", " ", cell).split())
+
+
+def _aoc_role(cell: str) -> str | None:
+    """Which canonical column a normalized AOC header cell holds (None: not read)."""
+    k = _header_words(cell)
+    addon = "add on" in k or "addon" in k
+    if "type" in k:
+        return "type"
+    if "primary" in k and "del" in k:
+        return "primary_del"
+    if (addon or k.startswith("aoc")) and "del" in k and "edit" not in k:
+        return "addon_del"
+    if "eff" in k:
+        return "effective"
+    if "del" in k:
+        return "deletion"
+    if "primary" in k:
+        return "primary"
+    if addon:
+        return "addon"
+    if "note" in k or "instruction" in k:
+        return "notes"
+    return None
+
+
+def _is_aoc_header(cells: list[str]) -> bool:
+    roles = {_aoc_role(c) for c in cells}
+    return {"addon", "primary", "type"} <= roles
+
+
+def _aoc_date(col: str) -> pl.Expr:
+    """An AOC date cell: ``YYYYDDD`` (day of the year, as CMS writes them), ``YYYYMMDD``, or the
+    ISO and US forms a spreadsheet export produces. Null for ``*``, blank or all nines."""
+    c = pl.col(col)
+    parsed = pl.coalesce(
+        pl.when(c.str.len_chars() == 7).then(c.str.strptime(pl.Date, "%Y%j", strict=False)),
+        pl.when(c.str.len_chars() == 8).then(c.str.strptime(pl.Date, "%Y%m%d", strict=False)),
+        c.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        c.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+    )
+    return pl.when(_aoc_open(col)).then(pl.lit(None, pl.Date)).otherwise(parsed)
+
+
+def _aoc_open(col: str) -> pl.Expr:
+    # High values stand for "no date" in some CMS fixed-width extracts; "*" in the PTP style.
+    return pl.col(col).is_null() | (pl.col(col) == "*") | pl.col(col).str.contains(r"^9{7,8}$")
+
+
+def _aoc_columns(text: DelimitedText) -> pl.DataFrame:
+    chosen: dict[str, str] = {}
+    for i, cell in enumerate(text.header):
+        role = _aoc_role(normalize_header(cell))
+        if role is not None and role not in chosen:
+            chosen[role] = f"c{i}"
+    for role in ("addon", "primary", "type", "effective"):
+        if role not in chosen:
+            raise fail_at(text.path, text.header_line,
+                          f"no column for {role!r} in the header {list(text.header)}")
+    frame = text.frame.select(*[pl.col(src).alias(role) for role, src in chosen.items()], LINE)
+    missing = [r for r in ("deletion", "addon_del", "primary_del", "notes") if r not in chosen]
+    return frame.with_columns(pl.lit(None, pl.String).alias(r) for r in missing)
+
+
+_AOC_TYPE = r"(?i)^(?:type\s*)?([123]|i{1,3})$"
+_DATE_CAUSE = "is not a date (YYYYDDD or YYYYMMDD; *, blank = none)"
+
+
+def _parse_aoc_file(path: Path) -> pl.DataFrame:
+    text = read_delimited(path, _is_aoc_header, continuation_rows=False)
+    raw = _aoc_columns(text).with_columns(pl.col("addon", "primary").str.to_uppercase())
+    roman = pl.col("type").str.extract(_AOC_TYPE, 1).str.to_uppercase()
+    kind = roman.replace_strict({"1": 1, "2": 2, "3": 3, "I": 1, "II": 2, "III": 3},
+                                default=None, return_dtype=pl.Int8)
+    placeholder = pl.col("primary").is_null() | (pl.col("primary") == AOC_ANY_PRIMARY)
+    checks: list[Check] = [
+        (pl.col("addon").is_null(), "add-on code is empty"),
+        (~pl.col("addon").str.contains(_PROCEDURE_CODE), "add-on code is not a HCPCS/CPT code"),
+        (kind.is_null(), "AOC edit type must be 1, 2 or 3"),
+        (placeholder & (kind == 1), "a type 1 edit needs its primary code"),
+        (~placeholder & ~pl.col("primary").str.contains(_PROCEDURE_CODE),
+         f"primary code is neither a HCPCS/CPT code nor {AOC_ANY_PRIMARY}"),
+        (pl.col("effective").is_null(), "edit effective date is empty"),
+        (_aoc_date("effective").is_null(), f"edit effective date {_DATE_CAUSE}"),
+    ]
+    for col, label in (("deletion", "edit deletion date"), ("addon_del", "add-on code deletion "
+                       "date"), ("primary_del", "primary code deletion date")):
+        checks.append((~_aoc_open(col) & _aoc_date(col).is_null(), f"{label} {_DATE_CAUSE}"))
+    checks.append((_aoc_date("deletion") < _aoc_date("effective"),
+                   "edit deletion date before the edit effective date"))
+    _refuse_first(path, raw, checks)
+    return raw.select(
+        pl.col("addon").alias("addon_code"),
+        pl.when(~placeholder).then(pl.col("primary")).alias("primary_code"),
+        kind.alias("edit_type"),
+        _aoc_date("effective").alias("effective_date"),
+        _aoc_date("deletion").alias("deletion_date"),
+        _aoc_date("addon_del").alias("addon_deletion_date"),
+        _aoc_date("primary_del").alias("primary_deletion_date"),
+        pl.col("notes"),
+    )
+
+
+def _parse_aoc(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+    frame = pl.concat([_parse_aoc_file(p) for p in paths], how="vertical").unique(
+        maintain_order=True
+    )
+    parsed = ParsedRelease(kind, frame, origin=_origin(paths))
+    _infer_quarter(parsed)
+    return parsed
+
+
+def _infer_quarter(parsed: ParsedRelease) -> None:
+    """Release start = first day of the quarter of the newest row effective date."""
+    if parsed.frame.height == 0:
+        return
+    newest = parsed.frame.select(pl.col("effective_date").max()).item()
+    start = quarter_start(newest)
+    parsed.effective_from = start
+    parsed.release = f"{start.year}Q{(start.month - 1) // 3 + 1}"
+    parsed.notes.append(
+        "release start inferred from the newest edit effective date; give --release to set it"
+    )
 
 
 # --- ICD-10-CM order file -------------------------------------------------------------------
@@ -443,6 +591,7 @@ def _parse_taxonomy(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
 _PARSERS: dict[str, Callable[[RefKind, Sequence[Path]], ParsedRelease]] = {
     "ptp": _parse_ptp,
     "mue": _parse_mue,
+    "aoc": _parse_aoc,
     "icd10cm": _parse_icd_order,
     "hcpcs": _parse_hcpcs,
     "cpt": _parse_cpt,

@@ -3,7 +3,8 @@
 Every table is effective-dated. A release of a kind is in force from its ``effective_from`` until
 the next release of the same kind takes over (or its own ``effective_before``, whichever comes
 first): that is the release "in force on the date of service". Inside a release, tables whose
-rows carry their own dates (NCCI PTP edits, HCPCS codes) narrow that window per row.
+rows carry their own dates (NCCI PTP and add-on code edits, HCPCS codes) narrow that window per
+row.
 
 Releases are named by a label; :func:`release_start` reads the usual labels (``2026Q1``,
 ``FY2026``, ``2026-01-01``, ``2026``) so users rarely have to give dates by hand.
@@ -35,6 +36,7 @@ class RefKind(StrEnum):
     MUE_PRACTITIONER = "mue-practitioner"
     MUE_FACILITY = "mue-facility"
     MUE_DME = "mue-dme"
+    AOC = "aoc"
     ICD10CM = "icd10cm-order"
     HCPCS = "hcpcs"
     CPT = "cpt-list"
@@ -75,6 +77,8 @@ KIND_SPECS: dict[RefKind, KindSpec] = {
         KindSpec(RefKind.MUE_PRACTITIONER, "mue", _P, False, "MUE, practitioner"),
         KindSpec(RefKind.MUE_FACILITY, "mue", "facility", False, "MUE, outpatient hospital"),
         KindSpec(RefKind.MUE_DME, "mue", "dme", False, "MUE, DME supplier"),
+        # CMS publishes one Medicare add-on code file for every setting, so no setting here.
+        KindSpec(RefKind.AOC, "aoc", None, True, "NCCI add-on code edits"),
         KindSpec(RefKind.ICD10CM, "icd10cm", None, False, "ICD-10-CM code set"),
         KindSpec(RefKind.HCPCS, "hcpcs", None, True, "HCPCS Level II codes"),
         KindSpec(RefKind.CPT, "cpt", None, False, "CPT code list (codes only)"),

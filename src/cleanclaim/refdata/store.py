@@ -21,7 +21,8 @@ The rules engine joins claim lines to them and keeps rows where
 :func:`applies_on` holds for the date of service: no per-code Python calls.
 
 Without imports, the store answers offline: ICD-10-CM from ``simple_icd_10_cm`` (real data), and
-NCCI PTP, MUE and HCPCS from seeded synthetic tables whose ``origin`` column says ``synthetic``.
+NCCI PTP, MUE, add-on code edits and HCPCS from seeded synthetic tables whose ``origin`` column
+says ``synthetic``.
 """
 
 from __future__ import annotations
@@ -169,7 +170,13 @@ _SYNTHETIC_NOTE = "synthetic table for offline use: NOT CMS data; import the off
 @lru_cache(maxsize=1)
 def _synthetic_tables() -> dict[RefKind, pl.DataFrame]:
     # Imported here: the generator needs NumPy, which only the synthetic fallback requires.
-    from .synthetic import synthetic_codes, synthetic_hcpcs, synthetic_mue, synthetic_ptp
+    from .synthetic import (
+        synthetic_aoc,
+        synthetic_codes,
+        synthetic_hcpcs,
+        synthetic_mue,
+        synthetic_ptp,
+    )
 
     codes = synthetic_codes(_SYNTHETIC_SEED)
     mue = synthetic_mue(seed=_SYNTHETIC_SEED, codes=codes)
@@ -184,6 +191,7 @@ def _synthetic_tables() -> dict[RefKind, pl.DataFrame]:
         RefKind.MUE_FACILITY: mue.with_columns(pl.col("mue_value") * 2),
         RefKind.MUE_DME: mue,
         RefKind.HCPCS: synthetic_hcpcs(seed=_SYNTHETIC_SEED, codes=codes),
+        RefKind.AOC: synthetic_aoc(seed=_SYNTHETIC_SEED, codes=codes),
     }
 
 
@@ -228,12 +236,22 @@ class RefdataStore:
 
     ``data_dir`` defaults to ``settings().data_dir``. With ``fallback`` (the default) kinds that
     were never imported are answered by the built-in tables (synthetic for NCCI and HCPCS).
+
+    With ``cache``, each lookup is read and derived once and kept in memory (all its columns),
+    then served from there until the manifest changes (an import in this or another process):
+    for long-running processes that look tables up again and again (the API, batch loops).
+    Without it (the default) every lookup is a lazy scan, so a one-off query reads only the
+    columns it uses.
     """
 
-    def __init__(self, data_dir: Path | None = None, *, fallback: bool = True) -> None:
+    def __init__(self, data_dir: Path | None = None, *, fallback: bool = True,
+                 cache: bool = False) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else settings().data_dir
         self.root = self.data_dir / "refdata"
         self.fallback = fallback
+        self.cache = cache
+        self._cached: dict[tuple[tuple[RefKind, ...], date | None],
+                           tuple[tuple[int, int, int], pl.DataFrame]] = {}
 
     # -- manifest --
 
@@ -271,8 +289,10 @@ class RefdataStore:
     def _builtin(self, kind: RefKind, imported: Sequence[Provenance]) -> list[Provenance]:
         if kind is RefKind.ICD10CM:
             return [_bundled_icd_provenance()]
+        if not self.fallback or any(v.kind is kind for v in imported):
+            return []  # checked first: building the synthetic tables takes about a second
         tables = _synthetic_tables()
-        if self.fallback and kind in tables and not any(v.kind is kind for v in imported):
+        if kind in tables:
             return [_synthetic_provenance(kind, tables[kind])]
         return []
 
@@ -454,7 +474,27 @@ class RefdataStore:
             out.append((v, start, end))
         return out
 
+    def _manifest_signature(self) -> tuple[int, int, int]:
+        # Imports replace the manifest by rename, so inode and mtime change with every import.
+        try:
+            stat = self.manifest_path.stat()
+        except OSError:
+            return (0, 0, 0)
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
     def _table(self, kinds: Sequence[RefKind], as_of: date | None) -> pl.LazyFrame:
+        if not self.cache:
+            return self._derive(kinds, as_of)
+        key = (tuple(kinds), as_of)
+        signature = self._manifest_signature()
+        hit = self._cached.get(key)
+        if hit is not None and hit[0] == signature:
+            return hit[1].lazy()
+        frame = self._derive(kinds, as_of).collect()
+        self._cached[key] = (signature, frame)
+        return frame.lazy()
+
+    def _derive(self, kinds: Sequence[RefKind], as_of: date | None) -> pl.LazyFrame:
         table = KIND_SPECS[kinds[0]].table
         parts = []
         for kind in kinds:
@@ -483,6 +523,27 @@ class RefdataStore:
             pl.min_horizontal("_slice_before", row_before).alias("valid_before"),
         ).drop("_slice_from", "_slice_before")
 
+    def resolve(self, name: RefKind | str, setting: str | None = None) -> list[RefKind]:
+        """The kinds behind ``name``: a kind (``ptp-practitioner``), or a logical table (``ptp``,
+        ``mue``, ``aoc``...) narrowed by ``setting`` (every setting when None)."""
+        text = str(name).strip().lower()
+        if text in {k.value for k in RefKind}:
+            kind = RefKind(text)
+            if setting is not None and KIND_SPECS[kind].setting != setting:
+                raise InputError(f"{kind} has no setting {setting!r}; give the table name "
+                                 f"({KIND_SPECS[kind].table}) with --setting instead")
+            return [kind]
+        if text not in {s.table for s in KIND_SPECS.values()}:
+            known = sorted({k.value for k in RefKind} | {s.table for s in KIND_SPECS.values()})
+            raise InputError(f"unknown reference table {name!r}; known: {', '.join(known)}")
+        return _kinds(text, setting)
+
+    def lookup(self, name: RefKind | str, setting: str | None = None,
+               as_of: date | None = None) -> pl.LazyFrame:
+        """The lookup of a kind or logical table (see :meth:`resolve`), as the dedicated
+        methods (:meth:`ptp_edits`, :meth:`mue_values`...) return it."""
+        return self._table(self.resolve(name, setting), as_of)
+
     def ptp_edits(self, setting: str | None = None, as_of: date | None = None) -> pl.LazyFrame:
         """NCCI PTP edits (``setting`` practitioner / hospital, or both).
 
@@ -501,6 +562,20 @@ class RefdataStore:
         valid_before.
         """
         return self._table(_kinds("mue", setting), as_of)
+
+    def aoc_edits(self, as_of: date | None = None) -> pl.LazyFrame:
+        """NCCI add-on code edits: addon_code, primary_code (null: the payer decides which
+        primaries qualify), edit_type (1 only the listed primaries; 2 no list, the payer decides;
+        3 listed primaries and others the payer allows), effective_date, deletion_date (first day
+        the edit no longer applies), addon_deletion_date, primary_deletion_date, notes, release,
+        origin, version_id, valid_from, valid_before.
+
+        An add-on line on a date of service needs, on the same claim and date, a primary line
+        whose code is listed for it with :func:`applies_on` true (type 1), or any primary (type 2;
+        type 3 when no listed one is billed): a join of the add-on lines to this table, then a
+        semi-join to the claim's other lines.
+        """
+        return self._table([RefKind.AOC], as_of)
 
     def icd10cm(self, as_of: date | None = None) -> pl.LazyFrame:
         """ICD-10-CM codes (no dot): code, billable, short_description, description, category,
@@ -557,7 +632,12 @@ def _row_window(table: str) -> tuple[pl.Expr, pl.Expr]:
         # CMS deletion date = first day the edit no longer applies (a retroactive deletion has
         # deletion date = effective date and modifier indicator 9: the edit never applied).
         return pl.col("effective_date"), pl.col("deletion_date")
+    if table == "aoc":
+        # Read like the PTP deletion date: first day the edit no longer applies. CMS does not
+        # say it in the file; the code deletion dates stay columns for the rules to weigh.
+        return pl.col("effective_date"), pl.col("deletion_date")
     if table == "hcpcs":
-        # HCPCS termination date = last day the code may be reported.
+        # The CMS HCPCS record layout defines the termination date as the last date for which
+        # a code may be used by Medicare providers: valid through it, invalid from the next day.
         return pl.col("add_date"), pl.col("termination_date").dt.offset_by("1d")
     return none, none

@@ -1,4 +1,5 @@
-"""Synthetic NCCI PTP, MUE and HCPCS tables, in the official layouts, for demos and load tests.
+"""Synthetic NCCI PTP, MUE, add-on code and HCPCS tables in the official layouts, for demos and
+load tests.
 
 Nothing here is a CMS edit or a real code definition. Code values are drawn from the formats
 (five digits, or a letter and four digits) and pairs are random, seeded and reproducible. Every
@@ -19,14 +20,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .importers import SYNTHETIC_MARKER
+from .importers import AOC_ANY_PRIMARY, SYNTHETIC_MARKER
 
 __all__ = [
     "DEFAULT_RELEASE",
+    "synthetic_aoc",
     "synthetic_codes",
     "synthetic_hcpcs",
     "synthetic_mue",
     "synthetic_ptp",
+    "write_aoc_file",
     "write_hcpcs_file",
     "write_mue_file",
     "write_ptp_files",
@@ -164,6 +167,46 @@ def synthetic_hcpcs(*, seed: int = 0, codes: pl.Series | None = None,
     )
 
 
+def synthetic_aoc(*, seed: int = 0, codes: pl.Series | None = None, n_addons: int = 600,
+                  release: date = DEFAULT_RELEASE) -> pl.DataFrame:
+    """Add-on code edits over the universe in the canonical ``aoc`` layout.
+
+    About 70% of the add-on codes are type 1 (one to eight listed primaries), 15% type 3 (one to
+    four listed primaries) and 15% type 2 (no primary: one row with a null primary code).
+    """
+    rng = np.random.default_rng(seed + 3)
+    universe = (codes if codes is not None else synthetic_codes(seed)).to_numpy()
+    size = len(universe)
+    addon_idx = rng.choice(size, size=min(n_addons, size // 2), replace=False)
+    kinds = rng.choice(np.array([1, 2, 3], dtype=np.int8), size=len(addon_idx),
+                       p=[0.7, 0.15, 0.15])
+    counts = np.where(kinds == 1, rng.integers(1, 9, len(kinds)),
+                      np.where(kinds == 3, rng.integers(1, 5, len(kinds)), 1))
+    addon = np.repeat(addon_idx, counts)
+    edit_type = np.repeat(kinds, counts)
+    primary = rng.integers(0, size, len(addon))
+    primary = np.where(primary == addon, (primary + 1) % size, primary)
+    quarters = _quarter_starts(date(2013, 4, 1), release)
+    eff_idx = rng.integers(0, len(quarters), len(addon))
+    deleted = (rng.random(len(addon)) < 0.05) & (eff_idx < len(quarters) - 1)
+    deletion = np.where(deleted, quarters[np.minimum(eff_idx + 1, len(quarters) - 1)],
+                        np.datetime64("NaT"))
+    names = pl.Series(universe, dtype=pl.String)
+    return pl.DataFrame({
+        "addon_code": names.gather(addon),
+        "primary_code": names.gather(primary),
+        "edit_type": edit_type,
+        "effective_date": quarters[eff_idx],
+        "deletion_date": deletion,
+    }).with_columns(
+        pl.when(pl.col("edit_type") != 2).then(pl.col("primary_code")).alias("primary_code"),
+        pl.col("effective_date", "deletion_date").cast(pl.Date),
+        pl.lit(None, pl.Date).alias("addon_deletion_date"),
+        pl.lit(None, pl.Date).alias("primary_deletion_date"),
+        pl.lit(None, pl.String).alias("notes"),
+    ).unique(["addon_code", "primary_code"], maintain_order=True)
+
+
 def _yyyymmdd(col: str, none: str | None) -> pl.Expr:
     text = pl.col(col).dt.strftime("%Y%m%d")
     return text if none is None else text.fill_null(none)
@@ -233,4 +276,26 @@ def write_hcpcs_file(path: Path, *, seed: int = 0) -> Path:
         "short_description",
     )
     _write_with_notice(path, frame, ("HCPC", "ADD DT", "TERM DT", "SHORT DESCRIPTION"), ",", seed)
+    return path
+
+
+_AOC_HEADER = ("Add-On Code", "AOC_DEL_DT", "Primary Code", "Primary Code DEL_DT",
+               "AOC Edit Type", "AOC_EDIT_EFF_DT", "AOC_EDIT_DEL_DT", "Special Instruction Notes")
+
+
+def write_aoc_file(path: Path, *, seed: int = 0, separator: str = ",") -> Path:
+    """Write synthetic add-on code edits in the AOC spreadsheet layout saved as text, with the
+    day-of-year (``YYYYDDD``) dates and the ``CCCCC`` placeholder CMS uses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def julian(col: str) -> pl.Expr:
+        return pl.col(col).dt.strftime("%Y%j")
+
+    frame = synthetic_aoc(seed=seed).select(
+        "addon_code", julian("addon_deletion_date"),
+        pl.col("primary_code").fill_null(AOC_ANY_PRIMARY),
+        julian("primary_deletion_date"), pl.col("edit_type").cast(pl.String),
+        julian("effective_date"), julian("deletion_date"), "notes",
+    )
+    _write_with_notice(path, frame, _AOC_HEADER, separator, seed)
     return path
