@@ -14,19 +14,45 @@ from typing import Any, TextIO
 
 import typer
 
-from ..domain import Claim, ClaimPayment, Record
-from ..standards.x12 import X12ParseError, X12Problem, parse, validate
+from ..domain import Claim, ClaimPayment, Coverage, Member, Record
+from ..standards.x12 import (
+    ClaimStatusInquiry,
+    ClaimStatusReport,
+    EligibilityInquiry,
+    EligibilityResponse,
+    FunctionalGroupAck,
+    X12ParseError,
+    X12Problem,
+    acknowledge,
+    parse,
+    reply_options,
+    validate,
+    write_999,
+)
 
 __all__ = ["app", "record_json"]
 
 app = typer.Typer(
     name="x12",
-    help="Read X12 5010 files (837P, 837I, 835): parse to canonical records or validate.",
+    help=(
+        "Read X12 5010 files (837P, 837I, 835, 834, 270/271, 276/277, 277CA, 999): parse to "
+        "canonical records or validate, with a 999 acknowledgment on request."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
-_RECORD_TYPES: dict[type[Record], str] = {Claim: "claim", ClaimPayment: "claim_payment"}
+_RECORD_TYPES: dict[type[Record], str] = {
+    Claim: "claim",
+    ClaimPayment: "claim_payment",
+    Member: "member",
+    Coverage: "coverage",
+    FunctionalGroupAck: "functional_group_ack",
+    ClaimStatusReport: "claim_status",
+    ClaimStatusInquiry: "claim_status_inquiry",
+    EligibilityInquiry: "eligibility_inquiry",
+    EligibilityResponse: "eligibility_response",
+}
 
 
 def record_json(record: Record) -> dict[str, Any]:
@@ -54,12 +80,12 @@ def _readable(path: Path) -> None:
 
 @app.command("parse")
 def parse_command(
-    file: Path = typer.Argument(..., help="The X12 file (837P, 837I or 835)."),
+    file: Path = typer.Argument(..., help="The X12 file."),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Write the JSON Lines here instead of standard output."
     ),
 ) -> None:
-    """Print one JSON object per claim or claim payment (JSON Lines)."""
+    """Print one JSON object per record (JSON Lines); its "record" field names the type."""
     _readable(file)
     count = 0
     with ExitStack() as stack:
@@ -74,18 +100,34 @@ def parse_command(
         typer.echo(f"{count} record(s) written to {out}", err=True)
 
 
+def _write_ack(file: Path, problems: list[X12Problem], ack: Path) -> None:
+    groups = acknowledge(file, problems)
+    try:
+        with ack.open("w", encoding="utf-8") as stream:
+            write_999(groups, stream, reply_options(file))
+    except OSError as exc:
+        raise _fail(f"{ack}: cannot write: {exc.strerror or exc}") from None
+    verdicts = ", ".join(f"group {g.group_control} {g.status.value}" for g in groups) or "none"
+    typer.echo(f"999 written to {ack} ({verdicts})", err=True)
+
+
 def _problem_line(problem: X12Problem) -> str:
     return f"[{problem.kind.value}] {problem}"
 
 
 @app.command("validate")
 def validate_command(
-    file: Path = typer.Argument(..., help="The X12 file (837P, 837I or 835)."),
+    file: Path = typer.Argument(..., help="The X12 file."),
     as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
+    ack: Path | None = typer.Option(
+        None, "--ack", help="Also write a 999 acknowledgment of the file here."
+    ),
 ) -> None:
     """List every problem with its position; exit code 1 when there is any."""
     _readable(file)
     problems = validate(file)
+    if ack is not None:
+        _write_ack(file, problems, ack)
     if as_json:
         typer.echo(
             json.dumps(

@@ -26,6 +26,8 @@ __all__ = ["make_claim", "make_claims", "make_payment"]
 _CODES = ["99213", "99214", "81002", "36415", "85025", "93000", "71046", "J3420"]
 _DX = ["E119", "I10", "Z0000", "J069", "M545", "R51", "K219", "E785"]
 _NAMES = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS"]
+_PAYERS = {"60054": "ACME HEALTH", "87726": "UNITED PLANS", "SX109": "SOUTHERN MUTUAL"}
+_BILLING = {"1234567893": "FAMILY CLINIC", "1245319599": "GENERAL HOSPITAL"}
 _FIRST = ["MARY", "JAMES", "LINDA", "ROBERT", "ANA", "WEI", "FATIMA", "JOSE"]
 
 
@@ -67,19 +69,27 @@ def make_claim(rng: random.Random, index: int, claim_type: ClaimType) -> Claim:
         [FrequencyCode.ORIGINAL] * 8 + [FrequencyCode.REPLACEMENT, FrequencyCode.VOID]
     )
     relationship = rng.choice(["18", "18", "18", "19", "01"])
+    dependent = relationship != "18"
+    payer_id = rng.choice(["60054", "87726", "SX109"])
+    billing_npi = rng.choice(["1234567893", "1245319599"])
     return Claim(
         claim_id=f"CLM{index:07d}",
         claim_type=claim_type,
         frequency_code=frequency,
         original_claim_ref=None if frequency is FrequencyCode.ORIGINAL else f"ORIG{index}",
-        payer_id=rng.choice(["60054", "87726", "SX109"]),
+        payer_id=payer_id,
+        payer_name=_PAYERS[payer_id],
+        filing_indicator=rng.choice(["CI", "CI", "MB", "MC", "BL"]),
         member_id=f"M{rng.randrange(10**9):09d}",
+        subscriber_first_name=rng.choice(_FIRST) if dependent else None,
+        subscriber_last_name=rng.choice(_NAMES) if dependent else None,
         patient_first_name=rng.choice(_FIRST),
         patient_last_name=rng.choice(_NAMES),
         patient_birth_date=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(25000)),
         patient_sex=rng.choice([Sex.FEMALE, Sex.MALE]),
         patient_relationship=relationship,
-        billing_npi=rng.choice(["1234567893", "1245319599"]),
+        billing_npi=billing_npi,
+        billing_name=_BILLING[billing_npi],
         billing_tax_id="123456789",
         billing_taxonomy="207Q00000X",
         rendering_npi=rng.choice([None, "1992753880"]),
@@ -138,6 +148,7 @@ def make_payment(rng: random.Random, index: int, trace: str = "TRACE1") -> Claim
         claim_id=f"CLM{index:07d}",
         payer_id="87726",
         payer_claim_control_number=f"PCN{index}",
+        payee_npi="1234567893" if trace != "NOPAYEE" else None,
         status=ClaimStatus.PRIMARY,
         total_charge=total,
         paid=paid,

@@ -6,9 +6,17 @@ Segments are written with ``*`` and ``:``; :func:`render` swaps in other delimit
 from __future__ import annotations
 
 __all__ = [
+    "ACK",
+    "CLAIM_ACK",
+    "ELIGIBILITY",
+    "ELIGIBILITY_REQUEST",
+    "ENROLLMENT",
     "INSTITUTIONAL",
+    "KINDS",
     "PROFESSIONAL",
     "REMITTANCE",
+    "STATUS",
+    "STATUS_REQUEST",
     "interchange",
     "render",
     "sample",
@@ -146,6 +154,198 @@ REMITTANCE = [
     "PLB*1234567893*20241231*WO:X1*-50",
 ]
 
+ACK = [
+    "AK1*HC*17*005010X222A1",
+    "AK2*837*0001*005010X222A1",
+    "IK3*CLM*22*2300*8",
+    "CTX*CLM01:PCLM001",
+    "IK4*5:3*1325*7*6",
+    "IK5*R*5",
+    "AK2*837*0002*005010X222A1",
+    "IK5*A",
+    "AK9*P*2*2*1",
+]
+
+CLAIM_ACK = [
+    "BHT*0085*08*ACK0001*20241202*0900*TH",
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*60054",
+    "TRN*1*BATCH9",
+    "DTP*050*D8*20241201",
+    "DTP*009*D8*20241202",
+    "HL*2*1*21*1",
+    "NM1*41*2*SUBMITTER INC*****46*SUB01",
+    "TRN*2*BATCH1",
+    "STC*A1:19:PR*20241202*WQ*255.5",
+    "QTY*90*1",
+    "QTY*AA*1",
+    "HL*3*2*19*1",
+    "NM1*85*2*FAMILY CLINIC*****XX*1234567893",
+    "TRN*1*0",
+    "QTY*QA*1",
+    "HL*4*3*PT",
+    "NM1*QC*1*DOE*JANE****MI*MEM0001",
+    "TRN*2*PCLM001",
+    "STC*A2:20:PR*20241202*WQ*180.5",
+    "REF*1K*ICN0001",
+    "DTP*472*RD8*20241120-20241121",
+    "HL*5*3*PT",
+    "NM1*QC*1*ROE*RICKY****MI*MEM0002",
+    "TRN*2*PCLM002",
+    "STC*A7:21:IL*20241202*U*75******A7:33:QC",
+    "STC*A3:116*20241202*U*75",
+    "DTP*472*D8*20241105",
+    "SVC*HC:99213*75",
+    "STC*A7:454*20241202",
+]
+
+STATUS = [
+    "BHT*0010*08*STAT01*20241210*1200*DG",
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*60054",
+    "HL*2*1*21*1",
+    "NM1*41*2*SUBMITTER INC*****46*SUB01",
+    "HL*3*2*19*1",
+    "NM1*1P*2*FAMILY CLINIC*****XX*1234567893",
+    "HL*4*3*22*1",
+    "NM1*IL*1*ROE*RICHARD****MI*MEM0002",
+    "HL*5*4*23",
+    "NM1*QC*1*ROE*RICKY",
+    "TRN*2*TRACE77",
+    "STC*F1:65*20241208**75*60*20241207**20241209*CHK900",
+    "REF*1K*ICN0002",
+    "REF*EJ*PCLM002",
+    "DTP*472*D8*20241105",
+    "HL*6*3*22*0",
+    "NM1*IL*1*DOE*JANE****MI*MEM0001",
+    "TRN*2*TRACE78",
+    "STC*P1:20*20241209",
+    "REF*EJ*PCLM001",
+]
+
+STATUS_REQUEST = [
+    "BHT*0010*13*REQ77*20241210*1130",
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*60054",
+    "HL*2*1*21*1",
+    "NM1*41*2*SUBMITTER INC*****46*SUB01",
+    "HL*3*2*19*1",
+    "NM1*1P*2*FAMILY CLINIC*****XX*1234567893",
+    "HL*4*3*22*1",
+    "NM1*IL*1*ROE*RICHARD****MI*MEM0002",
+    "HL*5*4*23",
+    "DMG*D8*20150704*M",
+    "NM1*QC*1*ROE*RICKY",
+    "TRN*1*TRACE77",
+    "REF*1K*ICN0002",
+    "REF*EJ*PCLM002",
+    "AMT*T3*75",
+    "DTP*472*D8*20241105",
+    "HL*6*3*22*0",
+    "DMG*D8*19800215*F",
+    "NM1*IL*1*DOE*JANE****MI*MEM0001",
+    "TRN*1*TRACE78",
+    "REF*EJ*PCLM001",
+    "AMT*T3*180.5",
+    "DTP*472*RD8*20241120-20241121",
+]
+
+ENROLLMENT = [
+    "BGN*00*ENR0001*20241201*1200****4",
+    "N1*P5*EMPLOYER INC*FI*123456789",
+    "N1*IN*ACME HEALTH*XV*60054",
+    "INS*Y*18*030**A***FT",
+    "REF*0F*SUB0001",
+    "REF*1L*GRP01",
+    "DTP*356*D8*20240101",
+    "NM1*IL*1*DOE*JANE*Q***34*123456789",
+    "PER*IP**TE*5555550100",
+    "N3*2 ELM ST*APT 4",
+    "N4*SPRINGFIELD*IL*62701",
+    "DMG*D8*19800215*F",
+    "NM1*31*1",
+    "N3*PO BOX 9",
+    "N4*CHICAGO*IL*60601",
+    "HD*030**HLT*PPO500*FAM",
+    "DTP*348*D8*20240101",
+    "DTP*349*D8*20241231",
+    "REF*CE*commercial",
+    "COB*P*MEDICARE123*1",
+    "REF*6P*MGRP",
+    "DTP*344*D8*20240301",
+    "N1*IN*MEDICARE*XV*00431",
+    "HD*030**DEN*DEN100",
+    "DTP*348*D8*20240601",
+    "REF*X9*COV-DENTAL-1",
+    "INS*N*19*030**A",
+    "REF*0F*SUB0001",
+    "REF*23*SUB0001-02",
+    "NM1*IL*1*DOE*JIMMY",
+    "DMG*D8*20150704*M",
+    "HD*030**HLT*PPO500*FAM",
+    "DTP*348*D8*20240101",
+    "REF*1L*GRP99",
+    "LS*2700",
+    "LX*1",
+    "N1*75*REPORTING",
+    "REF*17*ABC",
+    "LE*2700",
+]
+
+ELIGIBILITY_REQUEST = [
+    "BHT*0022*13*REQ01*20241201*0900",
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*60054",
+    "HL*2*1*21*1",
+    "NM1*1P*2*FAMILY CLINIC*****XX*1234567893",
+    "HL*3*2*22*0",
+    "TRN*1*TRACE01*1234567890",
+    "NM1*IL*1*DOE*JANE****MI*MEM0001",
+    "DMG*D8*19800215*F",
+    "DTP*291*D8*20241201",
+    "EQ*30",
+    "EQ*98^MH",
+]
+
+ELIGIBILITY = [
+    "BHT*0022*11*REQ01*20241201*0901",
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*60054",
+    "HL*2*1*21*1",
+    "NM1*1P*2*FAMILY CLINIC*****XX*1234567893",
+    "HL*3*2*22*1",
+    "TRN*2*TRACE01*1234567890",
+    "NM1*IL*1*DOE*JANE****MI*MEM0001",
+    "REF*6P*GRP01",
+    "N3*2 ELM ST",
+    "N4*SPRINGFIELD*IL*62701",
+    "DMG*D8*19800215*F",
+    "DTP*291*RD8*20240101-20241231",
+    "EB*1*FAM*30^1^98**PPO 500",
+    "EB*C*IND*30***23*500*****Y",
+    "DTP*291*D8*20240101",
+    "EB*A*IND*98*****0.2****Y",
+    "MSG*AFTER DEDUCTIBLE",
+    "EB*6**MH",
+    "DTP*347*D8*20240630",
+    "HL*4*3*23*0",
+    "TRN*2*TRACE02*1234567890",
+    "NM1*03*1*DOE*JIMMY",
+    "DMG*D8*20150704*M",
+    "AAA*N**73*C",
+]
+
+_SET_IDS = {
+    "HC": "837",
+    "HP": "835",
+    "FA": "999",
+    "HN": "277",
+    "BE": "834",
+    "HS": "270",
+    "HB": "271",
+    "HR": "276",
+}
+
 
 def interchange(groups: list[tuple[str, str, list[list[str]]]], control: int = 1) -> list[str]:
     """Segments of one interchange: groups of (functional id, version, transaction bodies)."""
@@ -156,7 +356,7 @@ def interchange(groups: list[tuple[str, str, list[list[str]]]], control: int = 1
     for g, (functional_id, version, bodies) in enumerate(groups, 1):
         out.append(f"GS*{functional_id}*SENDER*RECEIVER*20241201*1015*{g}*X*{version}")
         for t, body in enumerate(bodies, 1):
-            set_id = "835" if functional_id == "HP" else "837"
+            set_id = _SET_IDS.get(functional_id, "837")
             out.append(f"ST*{set_id}*{t:04d}*{version}")
             out.extend(body)
             out.append(f"SE*{len(body) + 2}*{t:04d}")
@@ -180,11 +380,22 @@ def render(
 
 
 def sample(kind: str = "837P", **style: str) -> str:
-    """One interchange with one transaction set of ``kind`` (837P, 837I or 835)."""
-    groups = {
-        "837P": ("HC", "005010X222A1", PROFESSIONAL),
-        "837I": ("HC", "005010X223A2", INSTITUTIONAL),
-        "835": ("HP", "005010X221A1", REMITTANCE),
-    }
+    """One interchange with one transaction set of ``kind`` (a key of :data:`KINDS`)."""
+    groups = KINDS
     functional_id, version, body = groups[kind]
     return render(interchange([(functional_id, version, [body])]), **style)
+
+
+KINDS: dict[str, tuple[str, str, list[str]]] = {
+    "837P": ("HC", "005010X222A1", PROFESSIONAL),
+    "837I": ("HC", "005010X223A2", INSTITUTIONAL),
+    "835": ("HP", "005010X221A1", REMITTANCE),
+    "999": ("FA", "005010X231A1", ACK),
+    "277CA": ("HN", "005010X214", CLAIM_ACK),
+    "277": ("HN", "005010X212", STATUS),
+    "276": ("HR", "005010X212", STATUS_REQUEST),
+    "834": ("BE", "005010X220A1", ENROLLMENT),
+    "270": ("HS", "005010X279A1", ELIGIBILITY_REQUEST),
+    "271": ("HB", "005010X279A1", ELIGIBILITY),
+}
+"""Functional id, guide and body of each sample kind."""

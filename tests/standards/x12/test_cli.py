@@ -69,3 +69,26 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     for command in ("validate", "parse"):
         result = runner.invoke(app, [command, str(text)])
         assert result.exit_code == 2 and "not an X12 interchange" in result.stderr
+
+
+def test_parse_registers_every_transaction(tmp_path: Path) -> None:
+    kinds = ["999", "277CA", "277", "834", "270", "271", "276"]
+    path = _file(tmp_path, "".join(sample(kind) for kind in kinds))
+    result = runner.invoke(app, ["parse", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["record"] for r in rows] == [
+        "functional_group_ack",
+        *["claim_status"] * 4,
+        "member",
+        *["coverage"] * 3,
+        "member",
+        "coverage",
+        "eligibility_inquiry",
+        *["eligibility_response"] * 2,
+        *["claim_status_inquiry"] * 2,
+    ]
+    assert rows[1]["statuses"][0]["codes"][0] == {"category": "A2", "code": "20", "entity": "PR"}
+    assert rows[5]["birth_date"] == "1980-02-15"
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "no problems" in result.stdout

@@ -5,11 +5,20 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleanclaim.standards.x12 import X12ParseError, parse, validate
+from cleanclaim.standards.x12 import X12ParseError, parse, parse_claim_batch, validate
 
 from .samples import sample
 
 SAMPLES = [sample("837P"), sample("837I", eol=""), sample("835", eol="\r\n")]
+NEW_SAMPLES = [
+    sample("999"),
+    sample("277CA", eol=""),
+    sample("277"),
+    sample("276", eol="\r\n"),
+    sample("834", eol="\r\n"),
+    sample("270"),
+    sample("271", eol=""),
+]
 _CHARS = st.sampled_from([*"*:~^\r\n ISAGSTE0123456789-.|", "\x00", "é", "\ufeff"])
 
 edit = st.tuples(
@@ -42,6 +51,10 @@ def _check(data: str | bytes) -> None:
     except X12ParseError as exc:
         assert exc.segment is not None, exc
         assert exc.source == "<x12>"
+    try:
+        parse_claim_batch(data)
+    except X12ParseError as exc:
+        assert exc.segment is not None, exc
     problems = validate(data)
     assert all(p.segment is not None for p in problems), problems
 
@@ -54,8 +67,16 @@ def test_mangled_text_only_raises_parse_errors(
     _check(mangle(text, edits))
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(NEW_SAMPLES), st.lists(edit, min_size=1, max_size=6))
+def test_mangled_acknowledgments_enrollment_and_eligibility(
+    text: str, edits: list[tuple[str, float, str]]
+) -> None:
+    _check(mangle(text, edits))
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(SAMPLES), st.binary(min_size=1, max_size=8), st.floats(0, 1))
+@given(st.sampled_from(SAMPLES + NEW_SAMPLES), st.binary(min_size=1, max_size=8), st.floats(0, 1))
 def test_random_bytes_only_raise_parse_errors(text: str, noise: bytes, where: float) -> None:
     data = text.encode()
     i = int(where * len(data))

@@ -92,3 +92,36 @@ def test_values_holding_a_delimiter_are_refused() -> None:
     with pytest.raises(ValueError, match="delimiter"):
         format_837([claim], OPTIONS)
     assert "O*BRIEN" in format_837([claim], ODD)
+
+
+def test_names_and_filing_indicator_are_written() -> None:
+    claims = [c for c in make_claims(40, seed=9) if c.patient_relationship != "18"][:2]
+    claims.append(make_claims(1, seed=1)[0].model_copy(update={"patient_relationship": "18"}))
+    text = format_837(claims, OPTIONS)
+    for claim in claims:
+        assert f"NM1*PR*2*{claim.payer_name}*" in text
+        assert f"NM1*85*2*{claim.billing_name}*" in text
+        assert f"*{claim.filing_indicator}~" in text
+    dependent = claims[0]
+    assert (
+        f"NM1*IL*1*{dependent.subscriber_last_name}*{dependent.subscriber_first_name}*" in text
+    )
+    assert list(parse_claims(text)) == claims
+
+
+def test_missing_filing_indicator_takes_the_default() -> None:
+    claim = make_claims(1)[0].model_copy(update={"filing_indicator": None})
+    (back,) = parse_claims(format_837([claim], OPTIONS))
+    assert back.filing_indicator == OPTIONS.filing_indicator
+
+
+def test_payee_npi_round_trips_and_splits_payments() -> None:
+    rng = random.Random(8)
+    payments = [make_payment(rng, i) for i in range(1, 3)]
+    payments.append(make_payment(rng, 3).model_copy(update={"payee_npi": None}))
+    text = format_835(payments, OPTIONS)
+    assert "N1*PE*PAYEE*XX*1234567893~" in text
+    assert text.count("~\nST*835") == 2
+    back = list(parse_payments(text))
+    assert back[:2] == payments[:2]
+    assert back[2].payee_npi is None

@@ -92,3 +92,8 @@ def test_balance_problems_function() -> None:
     assert balance_problems(paid) == [] and balance_problems(denied) == []
     shifted = paid.model_copy(update={"paid": Decimal(149)})
     assert [line for line, _ in balance_problems(shifted)] == [None]
+
+
+def test_payee_npi() -> None:
+    paid, denied = parse_payments(sample("835"))
+    assert paid.payee_npi == denied.payee_npi == "1234567893"

@@ -185,3 +185,20 @@ def test_claims_only_and_payments_only() -> None:
     with pytest.raises(X12ParseError, match="unsupported transaction set 837"):
         list(parse_payments(sample("837P")))
     assert len(list(parse(sample("837I")))) == 1
+
+
+def test_payer_billing_and_subscriber_names_and_filing_indicator() -> None:
+    first, second, _ = claims(sample("837P"))
+    assert (first.payer_name, first.filing_indicator, first.billing_name) == (
+        "ACME HEALTH",
+        "CI",
+        "FAMILY CLINIC",
+    )
+    # The patient is the subscriber: no separate subscriber name.
+    assert (first.subscriber_first_name, first.subscriber_last_name) == (None, None)
+    # A dependent: the subscriber's own name is kept apart from the patient's.
+    assert (second.subscriber_first_name, second.subscriber_last_name) == ("RICHARD", "ROE")
+    assert (second.patient_first_name, second.patient_last_name) == ("RICKY", "ROE")
+    (institutional,) = claims(sample("837I"))
+    assert (institutional.payer_name, institutional.filing_indicator) == ("MEDICARE", "MB")
+    assert institutional.billing_name == "GENERAL HOSPITAL"

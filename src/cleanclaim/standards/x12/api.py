@@ -1,4 +1,4 @@
-"""Reading X12 files: parse into canonical records, or validate and list every problem.
+"""Reading X12 files: parse into canonical or typed records, or validate and list every problem.
 
 ``parse`` stops at the first problem with :class:`X12ParseError`; ``validate`` reads the whole
 file and returns every :class:`X12Problem` (envelope counts and control numbers, structure,
@@ -9,12 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...domain import Claim, ClaimPayment, ClaimType, Record
+from ...domain import Claim, ClaimPayment, ClaimType, Coverage, Member, Record
+from .batch import parse_claim_batch
 from .errors import X12Problem
 from .reader import Handler, HandlerFactory, Reader
+from .records import (
+    ClaimStatusInquiry,
+    ClaimStatusReport,
+    EligibilityInquiry,
+    EligibilityResponse,
+    FunctionalGroupAck,
+)
 from .tokenizer import Source
+from .x270 import ELIGIBILITY_VERSION, Eligibility270Handler, Eligibility271Handler
+from .x276 import STATUS_REQUEST_VERSION, ClaimStatus276Handler
+from .x277 import ACKNOWLEDGMENT_VERSION, STATUS_VERSION, ClaimStatus277Handler
+from .x834 import ENROLLMENT_VERSION, Enrollment834Handler
 from .x835 import Remittance835Handler
 from .x837 import Claim837Handler
+from .x999 import ACK_VERSION, Ack999Handler
 
 __all__ = [
     "INSTITUTIONAL_VERSION",
@@ -22,8 +35,14 @@ __all__ = [
     "REMITTANCE_VERSION",
     "SUPPORTED",
     "parse",
+    "parse_acks",
+    "parse_claim_batch",
     "parse_claims",
+    "parse_eligibility",
+    "parse_enrollment",
     "parse_payments",
+    "parse_status_inquiries",
+    "parse_statuses",
     "validate",
 ]
 
@@ -35,11 +54,21 @@ SUPPORTED = (
     ("837", INSTITUTIONAL_VERSION),
     ("837", "005010X223A3"),
     ("835", REMITTANCE_VERSION),
+    ("999", ACK_VERSION),
+    ("276", STATUS_REQUEST_VERSION),
+    ("277", ACKNOWLEDGMENT_VERSION),
+    ("277", STATUS_VERSION),
+    ("834", ENROLLMENT_VERSION),
+    ("270", ELIGIBILITY_VERSION),
+    ("271", ELIGIBILITY_VERSION),
 )
 """Transaction sets and implementation guides read (ST01, ST03 or GS08)."""
 
 
-def _factory(check_balance: bool, sets: tuple[str, ...] = ("837", "835")) -> HandlerFactory:
+_ALL: tuple[str, ...] = tuple(sorted({set_id for set_id, _ in SUPPORTED}))
+
+
+def _factory(check_balance: bool, sets: tuple[str, ...] = _ALL) -> HandlerFactory:
     def make(set_id: str, version: str) -> Handler | None:
         if set_id not in sets:
             return None
@@ -49,13 +78,25 @@ def _factory(check_balance: bool, sets: tuple[str, ...] = ("837", "835")) -> Han
             return Claim837Handler(ClaimType.INSTITUTIONAL)
         if set_id == "835" and version.startswith("005010X221"):
             return Remittance835Handler(check_balance=check_balance)
+        if set_id == "999" and version.startswith("005010X231"):
+            return Ack999Handler()
+        if set_id == "277" and version.startswith((ACKNOWLEDGMENT_VERSION, STATUS_VERSION)):
+            return ClaimStatus277Handler(version)
+        if set_id == "276" and version.startswith(STATUS_REQUEST_VERSION):
+            return ClaimStatus276Handler()
+        if set_id == "834" and version.startswith("005010X220"):
+            return Enrollment834Handler()
+        if set_id == "270" and version.startswith("005010X279"):
+            return Eligibility270Handler()
+        if set_id == "271" and version.startswith("005010X279"):
+            return Eligibility271Handler()
         return None
 
     return make
 
 
 def parse(source: Source) -> Iterator[Record]:
-    """Every claim (837P/837I) and claim payment (835) of ``source``, in file order.
+    """Every record of every supported transaction set of ``source``, in file order.
 
     Raises X12ParseError at the first problem, including an unsupported transaction set.
     Records stream out as the file is read; memory does not grow with the file.
@@ -74,6 +115,41 @@ def parse_payments(source: Source) -> Iterator[ClaimPayment]:
     """The claim payments of an 835 file; X12ParseError at a transaction set of another kind."""
     for record in Reader(source, _factory(False, ("835",))).records():
         assert isinstance(record, ClaimPayment)
+        yield record
+
+
+def parse_acks(source: Source) -> Iterator[FunctionalGroupAck]:
+    """The functional group acknowledgments of a 999 file."""
+    for record in Reader(source, _factory(False, ("999",))).records():
+        assert isinstance(record, FunctionalGroupAck)
+        yield record
+
+
+def parse_statuses(source: Source) -> Iterator[ClaimStatusReport]:
+    """The claim status reports of a 277CA or 277 file."""
+    for record in Reader(source, _factory(False, ("277",))).records():
+        assert isinstance(record, ClaimStatusReport)
+        yield record
+
+
+def parse_status_inquiries(source: Source) -> Iterator[ClaimStatusInquiry]:
+    """The claim status inquiries of a 276 file."""
+    for record in Reader(source, _factory(False, ("276",))).records():
+        assert isinstance(record, ClaimStatusInquiry)
+        yield record
+
+
+def parse_enrollment(source: Source) -> Iterator[Member | Coverage]:
+    """The members, each followed by its coverages, of an 834 file."""
+    for record in Reader(source, _factory(False, ("834",))).records():
+        assert isinstance(record, Member | Coverage)
+        yield record
+
+
+def parse_eligibility(source: Source) -> Iterator[EligibilityInquiry | EligibilityResponse]:
+    """The eligibility inquiries (270) and responses (271) of a file."""
+    for record in Reader(source, _factory(False, ("270", "271"))).records():
+        assert isinstance(record, EligibilityInquiry | EligibilityResponse)
         yield record
 
 

@@ -42,6 +42,10 @@ class X12Problem:
     kind: ProblemKind = ProblemKind.VALUE
     component: int | None = None
     value: str | None = None
+    fatal: bool = True
+    """False for what only validation reports and parsing reads past (a code value the guide
+    does not allow, a hierarchy numbering slip, an 835 that does not balance): a 999 then
+    accepts the transaction set with errors noted (IK5 E) instead of rejecting it."""
 
     def where(self) -> str:
         """The position in words, e.g. ``claims.x12: segment 12 (CLM), element 5-3``."""

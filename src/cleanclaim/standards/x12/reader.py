@@ -2,9 +2,10 @@
 
 One :class:`Reader` walks the segments of a file once. It checks every envelope as it goes
 (control numbers, IEA01/GE01/SE01 counts, nesting) and hands the segments of each transaction
-set to the handler of its implementation guide (837P, 837I, 835), which turns them into
-canonical records. In strict mode the first problem raises :class:`X12ParseError`; in collecting
-mode every problem is listed and reading goes on with the next segment.
+set to the handler of its implementation guide (837P, 837I, 835, 834, 270/271, 277CA/277,
+999), which turns them into canonical or typed records. In strict mode the first problem
+raises :class:`X12ParseError`; in collecting mode every problem is listed and reading goes on
+with the next segment.
 
 Any exception a handler raises on a malformed segment (a missing element, a bad number) is
 reported as a problem at that segment, so a mangled input can only ever raise X12ParseError.
@@ -230,14 +231,20 @@ class Reader:
                     # The tokenizer cannot go on past unreadable input: record it and stop.
                     self.problems.append(exc.problem)
                     return
+                done = block is None
                 if block is None:
                     self._finish()
                 else:
                     first, self.delimiters, segments = block
                     self.last = first + len(segments) - 1
                     self._block(first, segments)
+                    # Let the segments go while the collector is still paused: alive when it
+                    # resumes (the tokenizer holds the block until asked for the next one),
+                    # the lists would all be scanned and promoted for nothing.
+                    segments.clear()
+                    del block, segments
             yield from self._drain()
-            if block is None:
+            if done:
                 return
 
     def _drain(self) -> Iterator[Record]:

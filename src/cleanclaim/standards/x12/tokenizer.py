@@ -35,6 +35,7 @@ __all__ = [
     "cyclic_gc_paused",
     "iter_segment_blocks",
     "iter_segments",
+    "rereadable",
     "source_name",
 ]
 
@@ -106,6 +107,14 @@ def source_name(source: Source) -> str:
         return "<x12>"
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else "<x12>"
+
+
+def rereadable(source: Source) -> Source:
+    """``source`` in a form that can be read more than once: an open file is read in."""
+    if isinstance(source, str | bytes | os.PathLike):
+        return source
+    data = source.read()
+    return data if isinstance(data, str | bytes) else str(data)
 
 
 def _error(
@@ -280,7 +289,8 @@ def iter_segment_blocks(
     """Segments in blocks: ``(ordinal of the first, delimiters, [elements, ...])``.
 
     The fast path for parsers: one tuple per chunk instead of one object per segment. A block
-    never spans two interchanges, so its delimiters hold for every segment in it.
+    never spans two interchanges, so its delimiters hold for every segment in it. The list is
+    the consumer's: it may clear it once read (the reader does, to free it early).
     """
     name = source_name(source)
     counter = [0]
@@ -350,9 +360,10 @@ def _blocks(
         with cyclic_gc_paused():
             segments = [part.split(sep) for part in block.split(term) if part]
         if segments:
-            yield count + 1, delims, segments
-            count += len(segments)
+            start, count = count + 1, count + len(segments)
             counter[0] = count
+            yield start, delims, segments
+        del segments  # not kept alive (and scanned by the collector) once the reader is done
         if not buf.text and buf.eof:
             return
 

@@ -1,17 +1,23 @@
 """Writing canonical records as X12: 837P/837I from claims, 835 from claim payments.
 
+The segment output (:class:`_Out`: delimiters, counting, refusing values that hold a
+delimiter) and the envelopes (:class:`_Envelope`) are shared with the writers of the other
+transactions (``x834``, ``x270``, ``x276``, ``x277``, ``x999``), which live beside their readers.
+
 Output streams to a text file as the records come (no whole-file buffering): envelopes get
 their control numbers and counts (SE01, GE01, IEA01) right, the 837 gets its HL hierarchy
 (one billing provider HL per run of claims from the same billing provider, one subscriber HL
 per claim, a patient HL when the patient is not the subscriber). Reading the output back with
 :func:`~cleanclaim.standards.x12.api.parse` gives records equal to the ones written, with two
 documented exceptions: a claim without ``submitted_on`` comes back with the interchange date
-(BHT04 is required), and an 835 ``payment_id`` comes back as ``{trace}-{n}``.
+(BHT04 is required), one without ``filing_indicator`` with ``WriteOptions.filing_indicator``
+(SBR09 is required), and an 835 ``payment_id`` comes back as ``{trace}-{n}``.
 
-The canonical model carries no names or addresses of providers and payers, nor the subscriber's
-name when the patient is someone else. Those elements are written empty (names) or left out
-(N3/N4 addresses) rather than invented; a receiver that enforces the implementation guide to
-the letter will flag them.
+Names the records carry (payer, billing provider, subscriber when the patient is someone else,
+patient) are written; names they lack are written empty and addresses (N3/N4) are left out
+rather than invented: a receiver that enforces the implementation guide to the letter will flag
+those. Subscriber names of a claim whose patient is the subscriber are not written (the patient
+name stands for both).
 """
 
 from __future__ import annotations
@@ -209,7 +215,12 @@ class _Claims837:
             self.finish()
             self._start(claim.claim_type, submitted)
             self.key = key
-        billing = (claim.billing_npi, claim.billing_tax_id, claim.billing_taxonomy)
+        billing = (
+            claim.billing_npi,
+            claim.billing_name,
+            claim.billing_tax_id,
+            claim.billing_taxonomy,
+        )
         if billing != self.billing_key:
             self._billing(claim)
             self.billing_key = billing
@@ -249,7 +260,9 @@ class _Claims837:
         out.seg("HL", str(self.hl), None, "20", "1")
         if claim.billing_taxonomy:
             out.value("PRV", "BI", "PXC", claim.billing_taxonomy)
-        out.value("NM1", "85", "2", None, None, None, None, None, "XX", claim.billing_npi)
+        out.value(
+            "NM1", "85", "2", claim.billing_name, None, None, None, None, "XX", claim.billing_npi
+        )
         if claim.billing_tax_id:
             out.value("REF", "EI", claim.billing_tax_id)
 
@@ -269,13 +282,24 @@ class _Claims837:
             None,
             None,
             None,
-            self.options.filing_indicator,
+            claim.filing_indicator or self.options.filing_indicator,
         )
         if is_patient:
             self._person("IL", claim, "MI", claim.member_id)
         else:
-            out.value("NM1", "IL", "1", None, None, None, None, None, "MI", claim.member_id)
-        out.value("NM1", "PR", "2", None, None, None, None, None, "PI", claim.payer_id)
+            out.value(
+                "NM1",
+                "IL",
+                "1",
+                claim.subscriber_last_name,
+                claim.subscriber_first_name,
+                None,
+                None,
+                None,
+                "MI",
+                claim.member_id,
+            )
+        out.value("NM1", "PR", "2", claim.payer_name, None, None, None, None, "PI", claim.payer_id)
         if not is_patient:
             self.hl += 1
             out.seg("HL", str(self.hl), str(subscriber_hl), "23", "0")
@@ -473,7 +497,7 @@ def _runs(payments: Iterable[ClaimPayment]) -> Iterator[list[ClaimPayment]]:
     run: list[ClaimPayment] = []
     key: tuple[object, ...] | None = None
     for payment in payments:
-        this = (payment.payer_id, payment.trace_number, payment.payment_date)
+        this = (payment.payer_id, payment.trace_number, payment.payment_date, payment.payee_npi)
         if run and (this != key or len(run) >= MAX_CLAIMS_PER_SET):
             yield run
             run = []
@@ -501,7 +525,10 @@ def _payment_set(out: _Out, env: _Envelope, run: list[ClaimPayment]) -> None:
     out.value("TRN", "1", first.trace_number or control, first.payer_id)
     out.value("N1", "PR", first.payer_id)
     out.value("REF", "2U", first.payer_id)
-    out.value("N1", "PE", "PAYEE")
+    if first.payee_npi:
+        out.value("N1", "PE", "PAYEE", "XX", first.payee_npi)
+    else:
+        out.value("N1", "PE", "PAYEE")
     out.seg("LX", "1")
     for payment in run:
         _clp(out, payment)
@@ -548,7 +575,7 @@ def write_835(
 ) -> int:
     """Write ``payments`` as one 835 interchange; returns the segments written.
 
-    Consecutive payments with the same payer, trace number and payment date form one
+    Consecutive payments with the same payer, trace number, payment date and payee form one
     transaction set (one payment, BPR02 = the sum of their paid amounts).
     """
     options = options or WriteOptions()

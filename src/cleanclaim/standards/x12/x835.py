@@ -6,7 +6,8 @@ SVC service lines with their own CAS adjustments, LQ*HE remark codes and DTM*472
 
 Mapping choices worth knowing:
 
-- ``payer_id`` is REF*2U of the payer loop (1000A), else N104 when N103 is XV, else TRN03.
+- ``payer_id`` is REF*2U of the payer loop (1000A), else N104 when N103 is XV, else TRN03;
+  ``payee_npi`` is N104 of the payee loop (1000B, N1*PE) when N103 is XX.
 - ``payment_id`` is ``{TRN02}-{n}``, n being the 1-based ordinal of the CLP in its transaction
   set (the ST02 control number stands in for a missing TRN02): deterministic and unique per
   CLP occurrence in a payment.
@@ -48,6 +49,7 @@ _CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
     "filing_indicator": ("CLP", 6),
     "payer_claim_control_number": ("CLP", 7),
     "payer_id": ("TRN", 3),
+    "payee_npi": ("N1*PE", 4),
     "trace_number": ("TRN", 2),
     "payment_date": ("BPR", 16),
 }
@@ -153,6 +155,7 @@ class Remittance835Handler:
         self.trn_payer = ""
         self.n1_payer = ""
         self.ref_payer = ""
+        self.payee_npi: str | None = None
         self.loop = ""
         self.ordinal = 0
         self.paid_total = Decimal(0)
@@ -198,6 +201,7 @@ class Remittance835Handler:
                     "transaction handling code is not C, D, H, I, P, U or X",
                     ProblemKind.CODE,
                     value=el[1],
+                    fatal=False,
                 )
             )
         if el[16]:
@@ -215,6 +219,9 @@ class Remittance835Handler:
         self.loop = el[1]
         if el[1] == "PR" and el[3] == "XV" and el[4]:
             self.n1_payer = el[4]
+        elif el[1] == "PE" and el[3] == "XX" and el[4]:
+            self.payee_npi = el[4]
+            self.origins["N1*PE"] = pos
 
     def _ref(self, pos: int, el: list[str]) -> None:
         if len(el) < 3:
@@ -341,6 +348,7 @@ class Remittance835Handler:
             **claim,
             "payment_id": f"{trace}-{self.ordinal}",
             "payer_id": self.ref_payer or self.n1_payer or self.trn_payer,
+            "payee_npi": self.payee_npi,
             "payment_date": self.payment_date,
             "trace_number": self.trace or None,
             "lines": self.lines,
@@ -370,7 +378,11 @@ class Remittance835Handler:
                 if line_number is None
                 else (by_number.get(line_number, clp), "SVC", 3)
             )
-            self.report(X12Problem(self.source, pos, seg, element, cause, ProblemKind.BALANCING))
+            self.report(
+                X12Problem(
+                    self.source, pos, seg, element, cause, ProblemKind.BALANCING, fatal=False
+                )
+            )
 
     def _check_payment_total(self, pos: int) -> None:
         if not self.check_balance or not self.bpr_amount:
@@ -400,14 +412,16 @@ class Remittance835Handler:
                     f"payment does not balance: BPR02 {total} != claims paid {self.paid_total} - "
                     f"provider adjustments {self.plb_total}",
                     ProblemKind.BALANCING,
+                    fatal=False,
                 )
             )
 
     def _locate(
         self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
     ) -> X12Problem:
-        seg, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLP", None))
-        pos = self.origins.get(seg, self.origins.get("CLP"))
+        key, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLP", None))
+        seg = key.split("*")[0]
+        pos = self.origins.get(key, self.origins.get("CLP"))
         if loc and loc[0] in ("adjustments", "rarcs"):
             seg, element = ("CAS" if loc[0] == "adjustments" else "MOA"), None
         if loc and loc[0] == "lines" and len(loc) > 2 and isinstance(loc[1], int):

@@ -14,6 +14,10 @@ Mapping choices worth knowing:
   CLM05-1 on 837P and None on 837I.
 - Patient name, birth date and sex come from the patient loop (2010CA) when there is one, else
   from the subscriber (2010BA); ``patient_relationship`` is PAT01, else SBR02, else ``18``.
+  ``subscriber_first_name``/``subscriber_last_name`` (NM1*IL) are set only when there is a
+  patient loop, i.e. when the patient is someone else; otherwise the name is the patient's.
+- ``payer_name`` is NM1*PR 03, ``filing_indicator`` SBR09 of the subscriber loop (2000B),
+  ``billing_name`` NM1*85 03.
 - ``rendering_npi`` is NM1*82 (2310B in 837P, 2310D in 837I), ``referring_npi`` NM1*DN,
   ``facility_npi`` NM1*77. An 837I line without DTP*472 takes the statement start date.
 - Legacy qualifiers BK/BF/BJ/PR/BN read as ABK/ABF/ABJ/APR/ABN; other HI qualifiers (value,
@@ -58,13 +62,18 @@ _CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
     "frequency_code": ("CLM", 5),
     "original_claim_ref": ("REF*F8", 2),
     "payer_id": ("NM1*PR", 9),
+    "payer_name": ("NM1*PR", 3),
+    "filing_indicator": ("SBR", 9),
     "member_id": ("NM1*IL", 9),
+    "subscriber_first_name": ("NM1*IL", 4),
+    "subscriber_last_name": ("NM1*IL", 3),
     "patient_first_name": ("NM1*patient", 4),
     "patient_last_name": ("NM1*patient", 3),
     "patient_birth_date": ("DMG", 2),
     "patient_sex": ("DMG", 3),
     "patient_relationship": ("SBR", 2),
     "billing_npi": ("NM1*85", 9),
+    "billing_name": ("NM1*85", 3),
     "billing_tax_id": ("REF*EI", 2),
     "billing_taxonomy": ("PRV*BI", 3),
     "rendering_npi": ("NM1*82", 9),
@@ -144,8 +153,10 @@ def _pad(el: list[str], size: int) -> list[str]:
 class Claim837Handler:
     """Turns the body of one 837P or 837I transaction set into :class:`Claim` records."""
 
-    def __init__(self, claim_type: ClaimType) -> None:
+    def __init__(self, claim_type: ClaimType, *, rows: list[dict[str, Any]] | None = None) -> None:
         self.claim_type = claim_type
+        # Given rows, claims are kept there unvalidated for a batch to validate at once.
+        self.rows = rows
         self.institutional = claim_type is ClaimType.INSTITUTIONAL
         self.out: list[Record] = []
         self.table: dict[str, SegmentHandler] = {
@@ -236,7 +247,9 @@ class Claim837Handler:
     def _advise(self, pos: int, seg: str, element: int, cause: str, value: str) -> None:
         """A code value the guide does not allow but reading can live with: validation only."""
         self.report(
-            X12Problem(self.source, pos, seg, element, cause, ProblemKind.CODE, value=value)
+            X12Problem(
+                self.source, pos, seg, element, cause, ProblemKind.CODE, value=value, fatal=False
+            )
         )
 
     # -- header and hierarchy -----------------------------------------------------------------
@@ -284,6 +297,7 @@ class Claim837Handler:
                     f"HL01 should be {expected}",
                     ProblemKind.STRUCTURE,
                     value=el[1],
+                    fatal=False,
                 )
             )
         parent_level = _HL_PARENT[el[3]]
@@ -298,6 +312,7 @@ class Claim837Handler:
                     f"parent should be {wanted}",
                     ProblemKind.STRUCTURE,
                     value=el[2],
+                    fatal=False,
                 )
             )
         levels[el[1]] = el[3]
@@ -313,6 +328,7 @@ class Claim837Handler:
             self.in_other_payer = True
             return
         self.subscriber["relationship"] = el[2] if len(el) > 2 else ""
+        self.subscriber["filing_indicator"] = (el[9] if len(el) > 9 else "") or None
         self.origins["SBR"] = pos
 
     def _pat(self, pos: int, el: list[str]) -> None:
@@ -349,6 +365,7 @@ class Claim837Handler:
     def _nm1_header(self, pos: int, entity: str, el: list[str]) -> None:
         if entity == "85":
             self.billing["billing_npi"] = el[9]
+            self.billing["billing_name"] = el[3] or None
             self.origins["NM1*85"] = pos
             self.loop = "billing"
         elif entity == "IL" and self.loop == "subscriber":
@@ -358,6 +375,7 @@ class Claim837Handler:
             self.origins["NM1*IL"] = pos
         elif entity == "PR" and self.loop in ("subscriber", "payer"):
             self.subscriber["payer_id"] = el[9]
+            self.subscriber["payer_name"] = el[3] or None
             self.origins["NM1*PR"] = pos
             self.loop = "payer"
         elif entity == "QC" and self.patient is not None:
@@ -569,6 +587,8 @@ class Claim837Handler:
         subscriber = self.subscriber
         patient = self.patient if self.patient is not None else subscriber
         relationship = patient.get("relationship") or subscriber.get("relationship") or "18"
+        # The subscriber's own name is kept apart only when the patient is someone else.
+        named = self.patient is not None
         statement_from = claim.get("statement_from")
         if self.institutional and statement_from is not None:
             for line in self.lines:
@@ -577,7 +597,11 @@ class Claim837Handler:
             **self.billing,
             "claim_type": self.claim_type,
             "payer_id": subscriber.get("payer_id", ""),
+            "payer_name": subscriber.get("payer_name"),
+            "filing_indicator": subscriber.get("filing_indicator"),
             "member_id": subscriber.get("member_id", ""),
+            "subscriber_first_name": subscriber.get("patient_first_name") if named else None,
+            "subscriber_last_name": subscriber.get("patient_last_name") if named else None,
             "patient_first_name": patient.get("patient_first_name"),
             "patient_last_name": patient.get("patient_last_name"),
             "patient_birth_date": patient.get("patient_birth_date"),
@@ -588,6 +612,9 @@ class Claim837Handler:
             "diagnoses": self.diagnoses,
             "lines": self.lines,
         }
+        if self.rows is not None:
+            self.rows.append(record)
+            return
         try:
             built = Claim.model_validate(record)
         except ValidationError as exc:
