@@ -1,0 +1,122 @@
+"""``cleanclaim fhir``: parse FHIR R4 JSON (a resource, a Bundle or NDJSON) into canonical JSON
+Lines, or validate it and list every problem.
+
+Thin: the reading and checking live in :mod:`cleanclaim.standards.fhir`. Exit codes: 0 success,
+1 the file has problems (validate), 2 the input cannot be read or parsed (or FHIR support is not
+installed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+
+from ..domain import Claim, ClaimPayment, Coverage, Member, Record
+from ..standards.fhir import (
+    EligibilityResult,
+    FhirInputError,
+    FhirUnavailableError,
+    parse,
+    validate,
+)
+
+__all__ = ["app", "record_json"]
+
+app = typer.Typer(
+    name="fhir",
+    help=(
+        "Read FHIR R4 JSON (Claim, ClaimResponse, ExplanationOfBenefit, Coverage, Patient, "
+        "CoverageEligibilityResponse; single resource, Bundle or NDJSON): parse to canonical "
+        "records or validate."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_RECORD_TYPES: dict[type[Record], str] = {
+    Claim: "claim",
+    ClaimPayment: "claim_payment",
+    Member: "member",
+    Coverage: "coverage",
+    EligibilityResult: "eligibility_result",
+}
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """One JSON Lines object: the record type, then the canonical fields."""
+    return {
+        "record": _RECORD_TYPES.get(type(record), type(record).__name__),
+        **record.model_dump(mode="json"),
+    }
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _readable(path: Path) -> None:
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise _fail(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@app.command("parse")
+def parse_command(
+    file: Path = typer.Argument(..., help="The FHIR JSON or NDJSON file."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the JSON Lines here instead of standard output."
+    ),
+) -> None:
+    """Print one JSON object per canonical record (JSON Lines); "record" names the type."""
+    _readable(file)
+    count = 0
+    with ExitStack() as stack:
+        stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
+        try:
+            for record in parse(file):
+                stream.write(json.dumps(record_json(record), separators=(",", ":")) + "\n")
+                count += 1
+        except (FhirInputError, FhirUnavailableError) as exc:
+            raise _fail(str(exc)) from None
+    if out is not None:
+        typer.echo(f"{count} record(s) written to {out}", err=True)
+
+
+@app.command("validate")
+def validate_command(
+    file: Path = typer.Argument(..., help="The FHIR JSON or NDJSON file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
+) -> None:
+    """List every problem with its position; exit code 1 when there is any."""
+    _readable(file)
+    try:
+        problems = validate(file)
+    except FhirUnavailableError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "source": str(file),
+                    "valid": not problems,
+                    "problems": [p.as_dict() for p in problems],
+                },
+                indent=2,
+            )
+        )
+    elif problems:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problem(s) in {file}")
+    else:
+        typer.echo(f"{file}: no problems found")
+    if problems:
+        raise typer.Exit(1)
