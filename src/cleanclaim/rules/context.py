@@ -1,0 +1,396 @@
+"""What the rules read: the batch of claims, the payer-side context and the reference tables.
+
+:class:`Context` holds what outlives one batch (members, coverages, plans, payers, providers,
+authorizations, claim history and :class:`Reference` tables); it is built once and reused for
+every batch and for every real-time claim. :class:`ScrubContext` is one batch of claims seen
+through a context, with the joins many rules share (claim dates of service, lines with their
+claim's header, the coverage each claim resolves to) computed once, eagerly, and handed to the
+rules as LazyFrames.
+
+Any part of a context may be absent; a rule that needs an absent part is skipped by the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from ..domain import Claim
+from ..domain.schema import Batch, table_specs
+from ..refdata import modifiers, place_of_service_codes
+
+__all__ = ["Context", "Reference", "ScrubContext", "empty_claims"]
+
+
+def _lazy(frame: pl.DataFrame | pl.LazyFrame | pa.Table | None) -> pl.LazyFrame | None:
+    if frame is None:
+        return None
+    if isinstance(frame, pa.Table):
+        out = pl.from_arrow(frame)
+        assert isinstance(out, pl.DataFrame)
+        return out.lazy()
+    return frame.lazy()
+
+
+def _window(frame: pl.LazyFrame) -> pl.LazyFrame:
+    names = frame.collect_schema().names()
+    add = [pl.lit(None, pl.Date).alias(c) for c in ("valid_from", "valid_before")
+           if c not in names]
+    return frame.with_columns(add) if add else frame
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Reference tables as LazyFrames, each with ``valid_from``/``valid_before`` windows.
+
+    - ``icd10cm``: code, billable (a DOS outside every window cannot be judged, not invalid)
+    - ``procedures``: code, system (``cpt`` or ``hcpcs``); ``procedure_systems`` says which
+      systems are loaded, since a 5-digit code can only be judged when a CPT list is
+    - ``ptp``: column1, column2, modifier_indicator (0 never, 1 with a bypass modifier, 9 n/a)
+    - ``mue``: code, mue_value, adjudication_indicator (1 line, 2/3 date of service)
+    - ``restrictions``: code, sex (``M``/``F``/null), min_age, max_age (inclusive)
+    - ``dx_support``: procedure_code, diagnosis_code (a coverage-policy table: procedures
+      listed here need one pointed diagnosis from their list)
+    - ``addon``: addon_code, primary_code (an add-on needs one of its listed primaries, in
+      force on the date of service)
+    - ``modifiers``, ``place_of_service``: the bundled tables of :mod:`cleanclaim.refdata`
+    """
+
+    icd10cm: pl.LazyFrame | None = None
+    procedures: pl.LazyFrame | None = None
+    procedure_systems: frozenset[str] = frozenset()
+    ptp: pl.LazyFrame | None = None
+    mue: pl.LazyFrame | None = None
+    restrictions: pl.LazyFrame | None = None
+    dx_support: pl.LazyFrame | None = None
+    addon: pl.LazyFrame | None = None
+    modifiers: pl.LazyFrame = field(default_factory=lambda: modifiers().lazy())
+    place_of_service: pl.LazyFrame = field(
+        default_factory=lambda: place_of_service_codes().lazy())
+    _sorted: dict[tuple[str, str], pl.DataFrame] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_store(cls, store: Any, *, setting: str = "practitioner") -> Reference:
+        """Tables of a :class:`~cleanclaim.refdata.RefdataStore` (every loaded release)."""
+        icd = store.icd10cm().select("code", "billable", "valid_from", "valid_before")
+        hcpcs = store.hcpcs().select(
+            "code", pl.lit("hcpcs").alias("system"), "valid_from", "valid_before")
+        cpt = store.cpt_codes().select(
+            "code", pl.lit("cpt").alias("system"), "valid_from", "valid_before")
+        systems = {"hcpcs"} if store.hcpcs().head(1).collect().height else set()
+        if store.cpt_codes().head(1).collect().height:
+            systems.add("cpt")
+        ptp = store.ptp_edits(setting).select(
+            "column1", "column2", pl.col("modifier_indicator").cast(pl.Int64),
+            "valid_from", "valid_before")
+        mue_setting = "practitioner" if setting == "practitioner" else "facility"
+        mue = store.mue_values(mue_setting).select(
+            "code", pl.col("mue_value").cast(pl.Int64),
+            pl.col("adjudication_indicator").cast(pl.Int64), "valid_from", "valid_before")
+        addon = None
+        if hasattr(store, "aoc_edits"):
+            # Type 1 edits only: the listed primaries are the only ones allowed. Types 2 and 3
+            # leave the choice of primary to the payer, which a pre-submission check cannot know.
+            addon = store.aoc_edits().filter(pl.col("edit_type") == 1).select(
+                "addon_code", "primary_code", "valid_from", "valid_before")
+        return cls(icd10cm=icd, procedures=pl.concat([hcpcs, cpt]),
+                   procedure_systems=frozenset(systems), ptp=ptp, mue=mue, addon=addon)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pa.Table | pl.DataFrame]) -> Reference:
+        """Reference from plain code tables (no dates: valid at any date of service).
+
+        Names read: ``ref_procedures`` (code, max_units, sex, min_age, max_age),
+        ``ref_dx_support`` (procedure_code, diagnosis_code), ``ref_ptp_edits`` (column1,
+        column2; a modifier is needed on the column-2 line), ``ref_addon`` (addon_code,
+        primary_code). Others are ignored. This is the layout of a payer's own code tables
+        and of the synthetic world's ``ref_*`` files.
+        """
+        procs = _lazy(tables.get("ref_procedures"))
+        out: dict[str, Any] = {}
+        if procs is not None:
+            out["procedures"] = _window(procs.select(
+                pl.col("code").cast(pl.String), pl.lit("any").alias("system")))
+            out["procedure_systems"] = frozenset({"any"})
+            out["mue"] = _window(procs.select(
+                pl.col("code").cast(pl.String), pl.col("max_units").cast(pl.Int64)
+                .alias("mue_value"), pl.lit(1, pl.Int64).alias("adjudication_indicator")))
+            out["restrictions"] = procs.select(
+                pl.col("code").cast(pl.String), pl.col("sex").cast(pl.String),
+                pl.col("min_age").cast(pl.Int64), pl.col("max_age").cast(pl.Int64))
+        support = _lazy(tables.get("ref_dx_support"))
+        if support is not None:
+            out["dx_support"] = support.select("procedure_code", "diagnosis_code")
+        ptp = _lazy(tables.get("ref_ptp_edits"))
+        if ptp is not None:
+            out["ptp"] = _window(ptp.select(
+                "column1", "column2", pl.lit(1, pl.Int64).alias("modifier_indicator")))
+        addon = _lazy(tables.get("ref_addon"))
+        if addon is not None:
+            out["addon"] = _window(addon.select("addon_code", "primary_code"))
+        return cls(**out)
+
+    def merged(self, other: Reference) -> Reference:
+        """This reference with every table ``other`` has taking precedence."""
+        changes = {f.name: getattr(other, f.name) for f in fields(other)
+                   if f.init and getattr(other, f.name) is not None
+                   and f.name not in {"modifiers", "place_of_service", "procedure_systems"}}
+        if "procedures" in changes:
+            changes["procedure_systems"] = other.procedure_systems
+        return replace(self, **changes)
+
+    def has(self, name: str) -> bool:
+        return getattr(self, name, None) is not None
+
+    def rows_for(self, name: str, key: str, codes: pl.Series) -> pl.LazyFrame:
+        """The rows of table ``name`` whose ``key`` is one of ``codes``, by binary search in
+        a copy sorted once: real-time scrubbing of one claim then touches a few rows of a
+        two-million-row PTP table instead of hashing all of it."""
+        table = getattr(self, name)
+        assert isinstance(table, pl.LazyFrame)
+        if (name, key) not in self._sorted:
+            self._sorted[(name, key)] = table.sort(key).collect(engine="in-memory")
+        frame = self._sorted[(name, key)]
+        wanted = codes.drop_nulls().unique().sort().cast(pl.String)
+        column = frame[key]
+        lows = column.search_sorted(wanted, side="left").to_list()
+        highs = column.search_sorted(wanted, side="right").to_list()
+        parts = [frame.slice(lo, hi - lo) for lo, hi in zip(lows, highs, strict=True)
+                 if hi > lo]
+        return (pl.concat(parts) if parts else frame.head(0)).lazy()
+
+    @cached_property
+    def icd10cm_windows(self) -> pl.LazyFrame:
+        """The distinct validity windows of the ICD-10-CM releases (computed once: a claim
+        whose date falls in none cannot be judged)."""
+        assert self.icd10cm is not None
+        windows = self.icd10cm.select("valid_from", "valid_before").unique()
+        return windows.collect(engine="in-memory").lazy()
+
+
+def _frames(batch: Batch | None) -> dict[str, pl.DataFrame]:
+    return {} if batch is None else batch.frames()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules check claims against, beyond the claims: absent parts are None."""
+
+    members: pl.DataFrame | None = None
+    coverages: pl.DataFrame | None = None
+    plans: pl.DataFrame | None = None
+    plan_limits: pl.DataFrame | None = None
+    payers: pl.DataFrame | None = None
+    providers: pl.DataFrame | None = None
+    authorizations: pl.DataFrame | None = None
+    history_claims: pl.DataFrame | None = None
+    history_lines: pl.DataFrame | None = None
+    reference: Reference = field(default_factory=Reference)
+    as_of: dt.date | None = None
+
+    @classmethod
+    def from_batches(cls, batches: Mapping[str, Batch], *, reference: Reference | None = None,
+                     as_of: dt.date | None = None) -> Context:
+        """From canonical batches keyed by root table (``members``, ``coverages``, ``plans``,
+        ``payers``, ``providers``, ``authorizations``; ``claims`` is the history)."""
+        def one(name: str) -> pl.DataFrame | None:
+            frame = _frames(batches.get(name)).get(name)
+            if frame is None:
+                return None
+            # The same record may come twice (a CSV file and an 834): the first one wins.
+            key = list(batches[name].model.__key__)
+            return frame.unique(subset=key, keep="first", maintain_order=True)
+
+        plans = _frames(batches.get("plans"))
+        history = _frames(batches.get("claims"))
+        return cls(
+            members=one("members"), coverages=one("coverages"), plans=plans.get("plans"),
+            plan_limits=plans.get("plan_limits"), payers=one("payers"),
+            providers=one("providers"), authorizations=one("authorizations"),
+            history_claims=history.get("claims"), history_lines=history.get("claim_lines"),
+            reference=reference or Reference(), as_of=as_of,
+        )
+
+    def available(self) -> frozenset[str]:
+        """The names (keys of ``rules.api.NEEDS``) of the parts present."""
+        have = {n for n in ("members", "coverages", "plans", "plan_limits", "payers",
+                            "providers", "authorizations") if getattr(self, n) is not None}
+        if self.history_claims is not None and self.history_lines is not None:
+            have.add("history")
+        ref = self.reference
+        have |= {n for n in ("icd10cm", "procedures", "ptp", "mue", "restrictions",
+                             "dx_support", "addon") if ref.has(n)}
+        return frozenset(have)
+
+
+def empty_claims() -> Batch:
+    """A claims batch with no rows."""
+    tables = {s.name: s.arrow_schema().empty_table() for s in table_specs(Claim)}
+    return Batch(Claim, tables)
+
+
+_SMALL_BATCH = 200
+"""Up to this many claims, reference lookups slice sorted tables instead of hash-joining."""
+
+_CLAIM_HEADER = ("claim_type", "payer_id", "member_id", "billing_npi", "patient_sex",
+                 "patient_birth_date", "frequency_code")
+
+
+class ScrubContext:
+    """One batch of claims seen through a :class:`Context`; shared joins computed once."""
+
+    def __init__(self, claims: Batch, context: Context) -> None:
+        frames = claims.frames()
+        self.context = context
+        self.reference = context.reference
+        self._claims = frames["claims"]
+        self._lines = frames["claim_lines"]
+        self._diagnoses = frames["claim_diagnoses"]
+        self._shared: dict[str, pl.DataFrame] = {}
+
+    def shared(self, name: str, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+        """An intermediate several rules use, computed once per batch (e.g. the lines needing
+        authorization, the duplicate signatures)."""
+        if name not in self._shared:
+            self._shared[name] = build().collect(engine="in-memory")
+        return self._shared[name].lazy()
+
+    def _part(self, name: str) -> pl.LazyFrame | None:
+        value = getattr(self.context, name)
+        return None if value is None else value.lazy()
+
+    @property
+    def members(self) -> pl.LazyFrame | None:
+        return self._part("members")
+
+    @property
+    def coverages(self) -> pl.LazyFrame | None:
+        return self._part("coverages")
+
+    @property
+    def plans(self) -> pl.LazyFrame | None:
+        return self._part("plans")
+
+    @property
+    def plan_limits(self) -> pl.LazyFrame | None:
+        return self._part("plan_limits")
+
+    @property
+    def payers(self) -> pl.LazyFrame | None:
+        return self._part("payers")
+
+    @property
+    def providers(self) -> pl.LazyFrame | None:
+        return self._part("providers")
+
+    @property
+    def authorizations(self) -> pl.LazyFrame | None:
+        return self._part("authorizations")
+
+    @property
+    def history_claims(self) -> pl.LazyFrame | None:
+        return self._part("history_claims")
+
+    @property
+    def history_lines(self) -> pl.LazyFrame | None:
+        return self._part("history_lines")
+
+    def reference_rows(self, name: str, key: str, codes: pl.LazyFrame) -> pl.LazyFrame:
+        """Reference table ``name`` for a join on ``key``: all of it for a large batch (a hash
+        join is best), only the rows of the batch's ``codes`` (one column) for a small one."""
+        table = getattr(self.reference, name)
+        assert isinstance(table, pl.LazyFrame)
+        if self._claims.height > _SMALL_BATCH:
+            return table
+        values = codes.collect(engine="in-memory").to_series()
+        return self.reference.rows_for(name, key, values)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.context.as_of or dt.date.today()
+
+    @cached_property
+    def claims(self) -> pl.LazyFrame:
+        """Claims with ``dos`` (first date of service) and ``dos_last`` (last)."""
+        dates = self._lines.group_by("claim_id").agg(
+            pl.col("service_from").min().alias("dos"),
+            pl.max_horizontal(pl.col("service_to").max(), pl.col("service_from").max())
+            .alias("dos_last"),
+        )
+        return self._claims.join(dates, on="claim_id", how="left").lazy()
+
+    @cached_property
+    def claim_lines(self) -> pl.LazyFrame:
+        """Lines with their claim's header: ``claim_type`` ... ``dos``, ``claim_pos``,
+        ``claim_auth``, and ``provider_npi`` (line rendering, claim rendering, else billing)."""
+        header = self.claims.select(
+            "claim_id", *_CLAIM_HEADER, "dos",
+            pl.col("place_of_service").alias("claim_pos"),
+            pl.col("prior_auth_number").alias("claim_auth"),
+            pl.col("rendering_npi").alias("claim_rendering_npi"),
+        ).collect(engine="in-memory")
+        out = self._lines.join(header, on="claim_id", how="left").with_columns(
+            pl.coalesce("rendering_npi", "claim_rendering_npi", "billing_npi")
+            .alias("provider_npi"))
+        return out.lazy()
+
+    @cached_property
+    def claim_diagnoses(self) -> pl.LazyFrame:
+        return self._diagnoses.lazy()
+
+    @cached_property
+    def eligibility(self) -> pl.LazyFrame:
+        """Per claim, the coverage its payer and member ID resolve to on the first DOS.
+
+        Columns: claim_id, has_coverage (any coverage with this payer and ID), active (one is
+        in force), person_id, plan_id, cob_order, coverage_id, last_end (latest termination
+        before the DOS), next_start (first effective date after it), known_elsewhere (the ID
+        is known at another payer or as a member).
+        """
+        assert self.context.coverages is not None
+        cov = self.context.coverages.select(
+            "coverage_id", "payer_id", pl.col("subscriber_id").alias("member_id"),
+            pl.col("member_id").alias("person_id"), "plan_id", "cob_order",
+            "effective_date", "termination_date")
+        claims = self.claims.select("claim_id", "payer_id", "member_id", "dos").collect(
+            engine="in-memory")
+        joined = claims.join(cov, on=["payer_id", "member_id"], how="left").with_columns(
+            ((pl.col("effective_date") <= pl.col("dos"))
+             & (pl.col("termination_date").is_null()
+                | (pl.col("dos") <= pl.col("termination_date")))).fill_null(False)
+            .alias("_active"))
+        best = joined.sort(["claim_id", "_active", "cob_order"],
+                           descending=[False, True, False]).group_by(
+            "claim_id", maintain_order=True).agg(
+            pl.col("coverage_id").is_not_null().any().alias("has_coverage"),
+            pl.col("_active").any().alias("active"),
+            pl.col("person_id").first(), pl.col("plan_id").first(),
+            pl.col("cob_order").first(), pl.col("coverage_id").first(),
+            pl.col("termination_date").filter(pl.col("termination_date") < pl.col("dos"))
+            .max().alias("last_end"),
+            pl.col("effective_date").filter(pl.col("effective_date") > pl.col("dos"))
+            .min().alias("next_start"),
+        )
+        known = pl.concat([
+            cov.select("member_id"),
+            *([] if self.context.members is None else
+              [self.context.members.select("member_id")]),
+        ]).unique()
+        ids = claims.select("claim_id", "member_id").join(
+            known.with_columns(pl.lit(True).alias("known_elsewhere")), on="member_id",
+            how="left")
+        out = best.join(ids.select("claim_id", "known_elsewhere"), on="claim_id", how="left")
+        out = out.with_columns(
+            pl.col("known_elsewhere").fill_null(False),
+            # Without an active coverage there is no person or plan to judge by.
+            *[pl.when(pl.col("active")).then(pl.col(c)).alias(c)
+              for c in ("person_id", "plan_id", "cob_order", "coverage_id")],
+        )
+        return out.lazy()

@@ -1,0 +1,424 @@
+"""Coding rules: diagnosis and procedure codes valid on the date of service, NCCI PTP and MUE
+edits, age and sex restrictions, diagnosis pointers and medical necessity, modifiers, add-ons.
+
+Every code-set lookup is judged as of the line's (or the claim's first) date of service through
+the reference tables' ``valid_from``/``valid_before`` windows. A date of service outside every
+loaded ICD-10-CM release cannot be judged and yields no finding (the summary's refdata status
+says which releases are loaded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from ...domain import ClaimType, DenialCategory, Severity
+from ...refdata import applies_on
+from ..api import Example, finding_frame
+from ..context import ScrubContext
+from ..registry import rule
+
+__all__: list[str] = []
+
+_ICD = "ICD-10-CM (CMS/CDC), fiscal-year release in force on the date of service"
+_PTP = "CMS NCCI procedure-to-procedure edits (practitioner or hospital)"
+
+
+def _day(d: str) -> dt.date:
+    return dt.date.fromisoformat(d)
+
+
+def _dx_with_dos(ctx: ScrubContext) -> pl.LazyFrame:
+    return ctx.claim_diagnoses.join(ctx.claims.select("claim_id", "dos"), on="claim_id")
+
+
+def _icd_judged(ctx: ScrubContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(diagnoses whose DOS some ICD-10-CM release covers, the in-force rows matched)."""
+    judged = ctx.shared("icd_judged", lambda: _build_icd(ctx)[0])
+    rows = ctx.shared("icd_rows", lambda: _build_icd(ctx)[1])
+    return judged, rows
+
+
+def _build_icd(ctx: ScrubContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    icd = ctx.reference.icd10cm
+    assert icd is not None
+    dx = _dx_with_dos(ctx)
+    windows = ctx.reference.icd10cm_windows
+    judged = dx.join(windows, how="cross").filter(applies_on("dos")).select(
+        "claim_id", "sequence", "code", "dos").unique()
+    icd = ctx.reference_rows("icd10cm", "code", dx.select("code"))
+    rows = judged.join(icd.select("code", "billable", "valid_from", "valid_before"),
+                       on="code").filter(applies_on("dos")).select(
+        "claim_id", "sequence", "billable").unique(subset=["claim_id", "sequence"])
+    return judged, rows
+
+
+@rule(
+    "code.icd_invalid", title="Diagnosis is not an ICD-10-CM code on the date of service",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="146", rarc="M76",
+    fix="Code the diagnosis from the ICD-10-CM release in force on the date of service.",
+    source=_ICD, needs=["icd10cm"],
+    examples=[Example("made-up code", True, diagnoses=("E119", "X999")),
+              Example("valid codes", False),
+              Example("date of service outside every loaded release: not judged", False,
+                      diagnoses=("X999",), lines=({"service_from": _day("2026-01-05")},),
+                      claim={"statement_from": _day("2026-01-05"),
+                             "statement_to": _day("2026-01-05")})],
+)
+def icd_invalid(ctx: ScrubContext) -> pl.LazyFrame:
+    """A diagnosis code is not in the ICD-10-CM release in force on the first DOS."""
+    judged, rows = _icd_judged(ctx)
+    bad = judged.join(rows, on=["claim_id", "sequence"], how="anti")
+    return finding_frame(bad, pl.format("diagnosis {} (position {}) is not a valid ICD-10-CM "
+                                        "code on {}", "code", "sequence", "dos"),
+                         "Replace it with a valid, billable ICD-10-CM code.")
+
+
+@rule(
+    "code.icd_not_billable", title="Diagnosis is a category, not a billable code",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="146", rarc="M76",
+    fix="Code to the highest specificity: a billable (leaf) ICD-10-CM code.",
+    source=_ICD, needs=["icd10cm"],
+    examples=[Example("category E11 instead of E11.9", True, diagnoses=("E11",)),
+              Example("billable E11.9", False)],
+)
+def icd_not_billable(ctx: ScrubContext) -> pl.LazyFrame:
+    """A diagnosis code exists but is a header (category or subcategory), not billable."""
+    judged, rows = _icd_judged(ctx)
+    bad = judged.join(rows.filter(~pl.col("billable")), on=["claim_id", "sequence"])
+    return finding_frame(bad, pl.format("diagnosis {} is not billable (needs more "
+                                        "characters)", "code"),
+                         pl.format("Replace {} with one of its billable subcodes.", "code"))
+
+
+def _system(code: pl.Expr) -> pl.Expr:
+    return (pl.when(code.str.contains(r"^[A-Z][0-9]{4}$")).then(pl.lit("hcpcs"))
+            .when(code.str.contains(r"^[0-9]{4}[0-9FTU]$")).then(pl.lit("cpt"))
+            .otherwise(pl.lit("other")))
+
+
+@rule(
+    "code.procedure_invalid", title="Procedure code invalid or not valid on the date of service",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="181", rarc="M51",
+    fix="Bill a CPT/HCPCS code in force on the date of service (deleted codes have "
+    "successors).",
+    source="HCPCS Level II (CMS quarterly) and the licensed CPT code list",
+    examples=[Example("deleted office-visit code", True,
+                      lines=({"procedure_code": "99201"},), line=1),
+              Example("code before it existed", True,
+                      lines=({"procedure_code": "99417", "service_from": _day("2020-06-01")},),
+                      claim={"statement_from": _day("2020-06-01"),
+                             "statement_to": _day("2020-06-01")}, line=1),
+              Example("current code", False)],
+    needs=["procedures"],
+)
+def procedure_invalid(ctx: ScrubContext) -> pl.LazyFrame:
+    """A line's code is unknown, or not in force on the line's date of service. Only codes of
+    a loaded code system are judged (5-digit CPT needs a CPT list)."""
+    ref = ctx.reference
+    assert ref.procedures is not None
+    systems = list(ref.procedure_systems)
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).with_columns(
+        _system(pl.col("procedure_code")).alias("_system"))
+    if "any" not in systems:
+        lines = lines.filter(pl.col("_system").is_in(systems))
+    procs = ctx.reference_rows("procedures", "code", lines.select("procedure_code")).select(
+        pl.col("code").alias("procedure_code"), "valid_from", "valid_before")
+    ok = lines.join(procs, on="procedure_code").filter(applies_on("service_from")).select(
+        "claim_id", "line_number").unique()
+    known = procs.select("procedure_code").unique().with_columns(pl.lit(True).alias("_known"))
+    bad = lines.join(ok, on=["claim_id", "line_number"], how="anti").join(
+        known, on="procedure_code", how="left")
+    msg = pl.when(pl.col("_known").is_null()).then(
+        pl.format("{} is not a valid procedure code", "procedure_code")).otherwise(
+        pl.format("{} is not valid on {}", "procedure_code", "service_from"))
+    return finding_frame(bad, msg, "Bill the code in force on the date of service.",
+                         line=pl.col("line_number"))
+
+
+def _bypass(ctx: ScrubContext) -> list[str]:
+    mods = ctx.reference.modifiers.filter(pl.col("ptp_bypass")).collect()
+    return [str(m) for m in mods["modifier"].to_list()]
+
+
+@rule(
+    "code.ptp_unbundled", title="NCCI PTP pair billed without an allowed modifier",
+    category=DenialCategory.BUNDLING, severity=Severity.DENY, carc="97",
+    fix="Drop the column-2 code, or append a PTP-associated modifier (59, XE, XP, XS, XU, 25 "
+    "...) when the services were truly distinct.",
+    source=_PTP, needs=["ptp"],
+    examples=[
+        Example("joint injection and office visit, no modifier", True,
+                lines=({"procedure_code": "20610", "charge": "260"},
+                       {"procedure_code": "99213"}), line=2),
+        Example("visit with modifier 25", False,
+                lines=({"procedure_code": "20610", "charge": "260"},
+                       {"procedure_code": "99213", "modifiers": ["25"]})),
+        Example("modifier indicator 0: a modifier does not help", True,
+                lines=({"procedure_code": "29881", "charge": "5200"},
+                       {"procedure_code": "29880", "modifiers": ["59"], "charge": "5000"}),
+                line=2),
+        Example("on different dates", False,
+                lines=({"procedure_code": "20610", "charge": "260"},
+                       {"procedure_code": "99213", "service_from": _day("2025-03-11")}),
+                claim={"statement_to": _day("2025-03-11")}),
+    ],
+)
+def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
+    """Two lines of a claim with the same date and provider form an NCCI PTP pair in force
+    that day: modifier indicator 0 always; 1 unless either line has a PTP-associated
+    modifier; 9 never."""
+    assert ctx.reference.ptp is not None
+    bypass = _bypass(ctx)
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
+        "claim_id", "line_number", "procedure_code", "service_from", "provider_npi",
+        pl.col("modifiers").list.eval(pl.element().is_in(bypass)).list.any()
+        .fill_null(False).alias("_bypass"))
+    pairs = lines.join(lines, on=["claim_id", "service_from", "provider_npi"], suffix="_2"
+                       ).filter(pl.col("line_number") != pl.col("line_number_2"))
+    edits = ctx.reference_rows("ptp", "column1", lines.select("procedure_code")).filter(
+        pl.col("modifier_indicator") != 9)
+    hits = pairs.join(edits, left_on=["procedure_code", "procedure_code_2"],
+                      right_on=["column1", "column2"]).filter(
+        applies_on("service_from")
+        & ((pl.col("modifier_indicator") == 0) | ~(pl.col("_bypass") | pl.col("_bypass_2"))))
+    msg = pl.format("{} is bundled into {} (line {}) on the same date{}", "procedure_code_2",
+                    "procedure_code", "line_number",
+                    pl.when(pl.col("modifier_indicator") == 0).then(
+                        pl.lit("; no modifier allowed")).otherwise(pl.lit("")))
+    return finding_frame(hits, msg, pl.when(pl.col("modifier_indicator") == 0).then(
+        pl.format("Remove {}; the pair is never paid together.", "procedure_code_2"))
+        .otherwise(pl.format("Remove {} or add a PTP modifier (e.g. 59/XS, 25 for a visit) "
+                             "if distinct.", "procedure_code_2")),
+        line=pl.col("line_number_2"))
+
+
+@rule(
+    "code.mue_exceeded", title="Units above the Medically Unlikely Edit",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="151",
+    fix="Bill no more units than the MUE allows, or split across lines only when the edit "
+    "is per line and the services were distinct.",
+    source="CMS NCCI Medically Unlikely Edits", needs=["mue"],
+    examples=[Example("two office visits on one line (MUE 1 per line)", True,
+                      lines=({"units": 2, "charge": "280"},), line=1),
+              Example("date-of-service MUE 2 exceeded across lines", True,
+                      lines=({"procedure_code": "20610", "units": 2, "charge": "520"},
+                             {"procedure_code": "20610", "units": 1, "charge": "260"})),
+              Example("within the MUE", False)],
+)
+def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
+    """Adjudication indicator 1: a line's units above the MUE. 2 or 3: the units of the code
+    for the member, provider and date (across the batch) above the MUE."""
+    assert ctx.reference.mue is not None
+    codes = ctx.claim_lines.select("procedure_code")
+    mue = ctx.reference_rows("mue", "code", codes).select(
+        pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
+        "valid_from", "valid_before")
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).join(
+        mue, on="procedure_code").filter(applies_on("service_from")).with_columns(
+        pl.col("units").cast(pl.Float64).alias("_units"))
+    per_day = pl.col("_units").sum().over("member_id", "provider_npi", "procedure_code",
+                                          "service_from")
+    checked = lines.with_columns(
+        pl.when(pl.col("adjudication_indicator") == 1).then(pl.col("_units"))
+        .otherwise(per_day).alias("_counted"))
+    bad = checked.filter(pl.col("_counted") > pl.col("mue_value"))
+    msg = pl.format("{} units of {} {}; MUE is {}", "_counted", "procedure_code",
+                    pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
+                    .otherwise(pl.lit("on the date of service")), "mue_value")
+    return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
+                                             "procedure_code"), line=pl.col("line_number"))
+
+
+def _restricted(ctx: ScrubContext) -> pl.LazyFrame:
+    assert ctx.reference.restrictions is not None
+    r = ctx.reference.restrictions.select(pl.col("code").alias("procedure_code"), "sex",
+                                          "min_age", "max_age")
+    bd, dos = pl.col("patient_birth_date"), pl.col("dos")
+    def month_day(d: pl.Expr) -> pl.Expr:
+        # dt.month() is Int8: widen before scaling, or the sum overflows.
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    age = (dos.dt.year() - bd.dt.year()
+           - (month_day(dos) < month_day(bd)).cast(pl.Int32))
+    return ctx.claim_lines.join(r, on="procedure_code").with_columns(age.alias("_age"))
+
+
+@rule(
+    "code.age_conflict", title="Procedure not valid for the patient's age",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="6",
+    fix="Bill the code of the patient's age band (age on the date of service).",
+    source="code descriptors' age ranges (restrictions table)", needs=["restrictions"],
+    examples=[Example("18-39 preventive visit for a 44-year-old", True,
+                      lines=({"procedure_code": "99395", "charge": "220"},), line=1),
+              Example("office visit", False)],
+)
+def age_conflict(ctx: ScrubContext) -> pl.LazyFrame:
+    """The patient's exact age on the first DOS is outside the code's age range."""
+    frame = _restricted(ctx).filter(
+        ((pl.col("_age") < pl.col("min_age")) | (pl.col("_age") > pl.col("max_age")))
+        .fill_null(False))
+    return finding_frame(frame, pl.format("{} is for ages {}-{}; patient is {}",
+                                          "procedure_code", "min_age", "max_age", "_age"),
+                         "Bill the code for the patient's age band, or correct the birth date.",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "code.sex_conflict", title="Procedure not valid for the patient's sex",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="7",
+    fix="Check the patient's sex on the claim; bill a code that fits it.",
+    source="code descriptors' sex restrictions (restrictions table)", needs=["restrictions"],
+    examples=[Example("screening mammography for a male patient", True,
+                      claim={"patient_sex": "M"},
+                      lines=({"procedure_code": "77067", "charge": "280"},), line=1),
+              Example("for a female patient", False,
+                      lines=({"procedure_code": "77067", "charge": "280"},))],
+)
+def sex_conflict(ctx: ScrubContext) -> pl.LazyFrame:
+    """The code is restricted to one sex and the patient's sex (M/F) is the other."""
+    frame = _restricted(ctx).filter(
+        pl.col("sex").is_not_null() & pl.col("patient_sex").is_in(["M", "F"])
+        & (pl.col("patient_sex") != pl.col("sex")))
+    return finding_frame(frame, pl.format("{} is for sex {}; patient is {}", "procedure_code",
+                                          "sex", "patient_sex"),
+                         "Correct the patient's sex or the procedure code.",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "code.dx_pointer_invalid", title="Diagnosis pointer missing or pointing past the list",
+    category=DenialCategory.MISSING_INFORMATION, severity=Severity.REJECT, carc="16",
+    rarc="M76", fix="Point each line at one to four of the claim's diagnoses.",
+    source="X12 837P SV107 (diagnosis code pointers)", claim_types=[ClaimType.PROFESSIONAL],
+    examples=[Example("no pointer", True, lines=({"diagnosis_pointers": []},), line=1),
+              Example("points at the 3rd of 2 diagnoses", True,
+                      lines=({"diagnosis_pointers": [3]},), line=1),
+              Example("points at the 1st", False)],
+)
+def dx_pointer_invalid(ctx: ScrubContext) -> pl.LazyFrame:
+    """A professional line has no diagnosis pointer or one beyond the number of diagnoses."""
+    n = ctx.claim_diagnoses.group_by("claim_id").agg(pl.col("sequence").max().alias("_n"))
+    lines = ctx.claim_lines.join(n, on="claim_id").filter(
+        (pl.col("diagnosis_pointers").list.len().fill_null(0) == 0)
+        | (pl.col("diagnosis_pointers").list.max() > pl.col("_n")).fill_null(False))
+    msg = pl.format("pointers [{}] with {} diagnoses",
+                    pl.col("diagnosis_pointers").cast(pl.List(pl.String)).list.join(","),
+                    "_n")
+    return finding_frame(lines, msg, "Point the line at the diagnoses it treats (1-4).",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "code.dx_not_supporting", title="Diagnosis does not support the procedure",
+    category=DenialCategory.MEDICAL_NECESSITY, severity=Severity.DENY, carc="50",
+    fix="Point the line at the diagnosis that justifies it (per the payer's coverage policy) "
+    "or obtain an advance beneficiary notice.",
+    source="payer coverage policy / LCD-style table (dx_support)", needs=["dx_support"],
+    claim_types=[ClaimType.PROFESSIONAL],
+    examples=[Example("lumbar MRI for diabetes", True,
+                      lines=({"procedure_code": "72148", "charge": "1900",
+                              "prior_auth_number": "AUTH-OK"},), line=1),
+              Example("lumbar MRI for radiculopathy", False, diagnoses=("M5450",),
+                      lines=({"procedure_code": "72148", "charge": "1900",
+                              "prior_auth_number": "AUTH-OK"},))],
+)
+def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
+    """The line's code has a coverage policy and none of its pointed diagnoses is on it."""
+    support = ctx.reference.dx_support
+    assert support is not None
+    policy = support.select("procedure_code").unique()
+    lines = ctx.claim_lines.join(policy, on="procedure_code", how="semi").select(
+        "claim_id", "line_number", "procedure_code",
+        pl.col("diagnosis_pointers").alias("sequence")).explode("sequence")
+    pointed = lines.join(ctx.claim_diagnoses.select("claim_id", "sequence", "code"),
+                         on=["claim_id", "sequence"]).join(
+        support.select("procedure_code", pl.col("diagnosis_code").alias("code"),
+                       pl.lit(True).alias("_ok")), on=["procedure_code", "code"], how="left")
+    per_line = pointed.group_by("claim_id", "line_number", "procedure_code").agg(
+        pl.col("_ok").any().fill_null(False).alias("_supported"),
+        pl.col("code").str.join(",").alias("_codes"))
+    bad = per_line.filter(~pl.col("_supported"))
+    return finding_frame(bad, pl.format("{} is not supported by diagnosis {}", "procedure_code",
+                                        "_codes"),
+                         "Point the line at a diagnosis the coverage policy lists for it.",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "code.modifier_invalid", title="Malformed or repeated modifier",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="4",
+    fix="Use two-character modifiers, each at most once per line.",
+    source="X12 837 SV101-3..6 / AMA and HCPCS modifier sets",
+    examples=[Example("three-character modifier", True,
+                      lines=({"modifiers": ["255"]},), line=1),
+              Example("modifier 25", False, lines=({"modifiers": ["25"]},))],
+)
+def modifier_invalid(ctx: ScrubContext) -> pl.LazyFrame:
+    """A modifier is not two letters or digits, or repeats on the line."""
+    lines = ctx.claim_lines.filter(
+        pl.col("modifiers").list.eval(~pl.element().str.contains(r"^[A-Z0-9]{2}$")).list.any()
+        | (pl.col("modifiers").list.n_unique() < pl.col("modifiers").list.len()))
+    return finding_frame(lines, pl.format("modifiers {} are malformed or repeated",
+                                          pl.col("modifiers").list.join(",")),
+                         "Correct the modifiers.", line=pl.col("line_number"))
+
+
+@rule(
+    "code.modifier_unknown", title="Modifier not in the modifier table",
+    category=DenialCategory.CODING, severity=Severity.WARN, carc="4",
+    fix="Check the modifier against the payer's list; remove it if it does not apply.",
+    source="bundled modifier table (common CPT/HCPCS modifiers)",
+    examples=[Example("unknown modifier ZZ", True, lines=({"modifiers": ["ZZ"]},), line=1),
+              Example("modifier 59", False, lines=({"modifiers": ["59"]},))],
+)
+def modifier_unknown(ctx: ScrubContext) -> pl.LazyFrame:
+    """A well-formed modifier missing from the bundled table (a warning: the table holds the
+    common modifiers, not every payer-specific one)."""
+    known = ctx.reference.modifiers.collect()["modifier"].to_list()
+    lines = ctx.claim_lines.with_columns(
+        pl.col("modifiers").list.eval(pl.element().filter(
+            ~pl.element().is_in(known) & pl.element().str.contains(r"^[A-Z0-9]{2}$")))
+        .alias("_unknown")).filter(pl.col("_unknown").list.len() > 0)
+    return finding_frame(lines, pl.format("modifier(s) {} not recognized",
+                                          pl.col("_unknown").list.join(",")),
+                         "Check the modifier against the payer's list.",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "code.addon_without_primary", title="Add-on code without its primary procedure",
+    category=DenialCategory.BUNDLING, severity=Severity.DENY, carc="107",
+    fix="Bill the primary procedure on the same claim and date, or remove the add-on.",
+    source="CMS NCCI add-on code edits", needs=["addon"],
+    examples=[Example("prolonged-service add-on with a level-3 visit", True,
+                      lines=({"procedure_code": "99213"},
+                             {"procedure_code": "99417", "charge": "60"}), line=2),
+              Example("with its level-5 primary", False,
+                      lines=({"procedure_code": "99215", "charge": "290"},
+                             {"procedure_code": "99417", "charge": "60"}))],
+)
+def addon_without_primary(ctx: ScrubContext) -> pl.LazyFrame:
+    """An add-on code's line has no line with one of its primary codes on the same date."""
+    addon = ctx.reference.addon
+    assert addon is not None
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
+        "claim_id", "line_number", "procedure_code", "service_from")
+    in_force = addon.join(lines.select(pl.col("procedure_code").alias("addon_code"),
+                                       "service_from").unique(), on="addon_code").filter(
+        applies_on("service_from")).select(pl.col("addon_code").alias("procedure_code"),
+                                           "service_from").unique()
+    addons = lines.join(in_force, on=["procedure_code", "service_from"], how="semi")
+    present = lines.select("claim_id", "service_from",
+                           pl.col("procedure_code").alias("primary_code"))
+    edits = addon.rename({"addon_code": "procedure_code"})
+    with_primary = addons.join(edits, on="procedure_code").filter(
+        applies_on("service_from")).join(
+        present, on=["claim_id", "service_from", "primary_code"], how="semi").select(
+        "claim_id", "line_number").unique()
+    bad = addons.join(with_primary, on=["claim_id", "line_number"], how="anti")
+    return finding_frame(bad, pl.format("add-on {} without its primary procedure",
+                                        "procedure_code"),
+                         "Bill the primary procedure with it, or remove the add-on.",
+                         line=pl.col("line_number"))

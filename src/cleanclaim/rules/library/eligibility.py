@@ -1,0 +1,312 @@
+"""Eligibility and coverage rules: is the member known, covered on the date of service, the
+right person, covered for this service and by this payer first.
+
+Every rule here resolves the claim's payer and member ID to a coverage (the shared
+``ScrubContext.eligibility`` join) and judges the first date of service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from ...domain import DenialCategory, Severity
+from ..api import Example, finding_frame
+from ..context import ScrubContext
+from ..registry import rule
+
+__all__: list[str] = []
+
+_ELIG = "payer eligibility file (X12 834 / 271)"
+
+
+def _elig(ctx: ScrubContext) -> pl.LazyFrame:
+    return ctx.eligibility.join(
+        ctx.claims.select("claim_id", "payer_id", "member_id", "dos"), on="claim_id")
+
+
+def _day(d: str) -> dt.date:
+    return dt.date.fromisoformat(d)
+
+
+@rule(
+    "elig.member_unknown", title="Member ID unknown to every payer",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="31",
+    fix="Check the member ID against the card or run an eligibility inquiry (270) and correct it.",
+    source=_ELIG, needs=["coverages"],
+    examples=[Example("member ID never issued", True, claim={"member_id": "ABC999999"}),
+              Example("member ID on file", False)],
+)
+def member_unknown(ctx: ScrubContext) -> pl.LazyFrame:
+    """The member ID matches no coverage of any payer and no member record."""
+    bad = _elig(ctx).filter(~pl.col("has_coverage") & ~pl.col("known_elsewhere"))
+    return finding_frame(bad, pl.format("member ID {} is not known to payer {}",
+                                        "member_id", "payer_id"),
+                         "Correct the member ID from the member's card or a 270 inquiry.")
+
+
+@rule(
+    "elig.wrong_payer", title="Claim sent to a payer the member has no coverage with",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="109",
+    fix="Send the claim to the payer that covers the member on the date of service.",
+    source=_ELIG, needs=["coverages"],
+    examples=[Example("ID belongs to another payer", True, claim={"payer_id": "PAY02"}),
+              Example("sent to the member's payer", False)],
+)
+def wrong_payer(ctx: ScrubContext) -> pl.LazyFrame:
+    """The member ID has no coverage with this payer but is known elsewhere."""
+    bad = _elig(ctx).filter(~pl.col("has_coverage") & pl.col("known_elsewhere"))
+    return finding_frame(bad, pl.format("member ID {} has no coverage with payer {}",
+                                        "member_id", "payer_id"),
+                         "Route the claim to the member's payer on the date of service.")
+
+
+@rule(
+    "elig.coverage_inactive", title="Coverage ended before the date of service",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="27",
+    fix="Verify eligibility for the date of service; bill the new payer or the patient.",
+    source=_ELIG, needs=["coverages"],
+    examples=[
+        Example("coverage ended the day before", True,
+                lines=({"service_from": _day("2025-07-01")},),
+                claim={"statement_from": _day("2025-07-01"),
+                       "statement_to": _day("2025-07-01"), "submitted_on": _day("2025-07-02")}),
+        Example("service on the last covered day", False,
+                lines=({"service_from": _day("2025-06-30")},),
+                claim={"statement_from": _day("2025-06-30"),
+                       "statement_to": _day("2025-06-30"), "submitted_on": _day("2025-07-02")}),
+    ],
+)
+def coverage_inactive(ctx: ScrubContext) -> pl.LazyFrame:
+    """Coverage with this payer exists but none is in force on the first date of service, and
+    the latest one ended before it."""
+    bad = _elig(ctx).filter(pl.col("has_coverage") & ~pl.col("active")
+                            & pl.col("last_end").is_not_null())
+    days = (pl.col("dos") - pl.col("last_end")).dt.total_days()
+    msg = pl.format("coverage ended {} ({} day(s) before the service on {})",
+                    "last_end", days, "dos")
+    return finding_frame(bad, msg, "Verify eligibility on the date of service; bill the "
+                         "payer in force then, or the patient.")
+
+
+@rule(
+    "elig.coverage_not_started", title="Coverage not yet in force on the date of service",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="26",
+    fix="Verify the coverage start; bill the prior payer or the patient.",
+    source=_ELIG, needs=["coverages"],
+    examples=[
+        Example("service the day before coverage starts", True,
+                lines=({"service_from": _day("2024-12-31")},),
+                claim={"statement_from": _day("2024-12-31"),
+                       "statement_to": _day("2024-12-31"), "submitted_on": _day("2025-01-05")}),
+        Example("service on the first covered day", False,
+                lines=({"service_from": _day("2025-01-01")},),
+                claim={"statement_from": _day("2025-01-01"),
+                       "statement_to": _day("2025-01-01"), "submitted_on": _day("2025-01-05")}),
+    ],
+)
+def coverage_not_started(ctx: ScrubContext) -> pl.LazyFrame:
+    """Coverage with this payer exists but only from a later date."""
+    bad = _elig(ctx).filter(pl.col("has_coverage") & ~pl.col("active")
+                            & pl.col("last_end").is_null() & pl.col("next_start").is_not_null())
+    msg = pl.format("coverage starts {}, service on {}", "next_start", "dos")
+    return finding_frame(bad, msg, "Bill the payer in force on the date of service.")
+
+
+def _demo(ctx: ScrubContext) -> pl.LazyFrame:
+    assert ctx.members is not None
+    members = ctx.members.select(
+        pl.col("member_id").alias("person_id"), "first_name", "last_name", "birth_date",
+        pl.col("sex").alias("member_sex"))
+    claims = ctx.claims.select("claim_id", "patient_first_name", "patient_last_name",
+                               "patient_birth_date", "patient_sex")
+    return (ctx.eligibility.filter(pl.col("active")).select("claim_id", "person_id")
+            .join(members, on="person_id").join(claims, on="claim_id"))
+
+
+def _norm(col: str) -> pl.Expr:
+    return pl.col(col).str.to_uppercase().str.replace_all(r"[^A-Z]", "")
+
+
+@rule(
+    "elig.patient_name_mismatch", title="Patient name differs from enrolment",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="140",
+    fix="Bill the patient's name exactly as enrolled (check the card).",
+    source=_ELIG, needs=["coverages", "members"],
+    examples=[Example("last name misspelt", True, claim={"patient_last_name": "LOPES"}),
+              Example("name as enrolled, other case", False,
+                      claim={"patient_first_name": "Ana"})],
+)
+def patient_name_mismatch(ctx: ScrubContext) -> pl.LazyFrame:
+    """Patient first or last name (letters only, any case) differs from the member's."""
+    frame = _demo(ctx).filter(
+        (_norm("patient_last_name") != _norm("last_name")).fill_null(False)
+        | (_norm("patient_first_name") != _norm("first_name")).fill_null(False))
+    msg = pl.format("patient {} {} is enrolled as {} {}", "patient_first_name",
+                    "patient_last_name", "first_name", "last_name")
+    fix = pl.format("Bill the patient as {} {} (enrolled name).", "first_name", "last_name")
+    return finding_frame(frame, msg, fix)
+
+
+@rule(
+    "elig.patient_demographics_mismatch", title="Patient birth date or sex differs from enrolment",
+    category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="31",
+    fix="Correct the birth date or sex to the enrolled values, or update enrolment.",
+    source=_ELIG, needs=["coverages", "members"],
+    examples=[Example("birth date off by a day", True,
+                      claim={"patient_birth_date": _day("1980-05-05")}),
+              Example("birth date and sex as enrolled", False)],
+)
+def patient_demographics_mismatch(ctx: ScrubContext) -> pl.LazyFrame:
+    """Patient birth date or sex on the claim differs from the member's."""
+    frame = _demo(ctx).filter(
+        (pl.col("patient_birth_date") != pl.col("birth_date")).fill_null(False)
+        | (pl.col("patient_sex") != pl.col("member_sex")).fill_null(False))
+    msg = pl.format("patient born {} sex {}; enrolled born {} sex {}", "patient_birth_date",
+                    "patient_sex", "birth_date", "member_sex")
+    return finding_frame(frame, msg, pl.format(
+        "Use the enrolled birth date {} and sex {} if the card confirms them.",
+        "birth_date", "member_sex"))
+
+
+@rule(
+    "elig.other_payer_primary", title="Another payer is primary (coordination of benefits)",
+    category=DenialCategory.COB, severity=Severity.DENY, carc="22", rarc="MA04",
+    fix="Bill the primary payer first, then this payer with the primary's payment (COB).",
+    source=_ELIG, needs=["coverages"],
+    examples=[Example("sent as primary to the secondary payer", True, claim={
+        "member_id": "XYZ000111", "patient_first_name": "BEN", "patient_last_name": "KING",
+        "patient_birth_date": _day("1970-02-01"), "patient_sex": "M"}),
+              Example("sent to the primary payer", False)],
+)
+def other_payer_primary(ctx: ScrubContext) -> pl.LazyFrame:
+    """The coverage is secondary (COB order above 1) and another payer's coverage of the same
+    person with a lower order is in force on the date of service."""
+    assert ctx.coverages is not None
+    mine = _elig(ctx).filter(pl.col("active") & (pl.col("cob_order") > 1))
+    others = ctx.coverages.select(
+        pl.col("member_id").alias("person_id"), pl.col("payer_id").alias("other_payer"),
+        pl.col("cob_order").alias("other_order"), "effective_date", "termination_date")
+    hits = mine.join(others, on="person_id").filter(
+        (pl.col("other_payer") != pl.col("payer_id"))
+        & (pl.col("other_order") < pl.col("cob_order"))
+        & (pl.col("effective_date") <= pl.col("dos"))
+        & (pl.col("termination_date").is_null() | (pl.col("dos") <= pl.col("termination_date"))))
+    hits = hits.unique(subset=["claim_id"], keep="first", maintain_order=True)
+    return finding_frame(hits, pl.format("payer {} is primary on {}; {} is secondary",
+                                         "other_payer", "dos", "payer_id"),
+                         pl.format("Bill payer {} first, then this payer with its payment.",
+                                   "other_payer"))
+
+
+def _plan_lines(ctx: ScrubContext) -> pl.LazyFrame:
+    elig = ctx.eligibility.filter(pl.col("active")).select("claim_id", "person_id", "plan_id")
+    return ctx.claim_lines.join(elig, on="claim_id")
+
+
+@rule(
+    "cov.service_excluded", title="Service excluded by the member's plan",
+    category=DenialCategory.COVERAGE, severity=Severity.DENY, carc="96", rarc="N130",
+    fix="Do not bill the plan; have the patient sign a waiver and bill the patient.",
+    source="payer plan benefits (exclusions)", needs=["coverages", "plans"],
+    examples=[Example("acupuncture on a plan excluding it", True,
+                      lines=({"procedure_code": "97810", "charge": "80"},), line=1),
+              Example("office visit", False)],
+)
+def service_excluded(ctx: ScrubContext) -> pl.LazyFrame:
+    """A line's code is on the plan's exclusion list."""
+    assert ctx.plans is not None
+    excl = ctx.plans.select("plan_id", pl.col("excluded_codes").alias("procedure_code")
+                            ).explode("procedure_code")
+    hits = _plan_lines(ctx).join(excl, on=["plan_id", "procedure_code"])
+    return finding_frame(hits, pl.format("{} is excluded by plan {}", "procedure_code",
+                                         "plan_id"),
+                         "Bill the patient (with a signed waiver) instead of the plan.",
+                         line=pl.col("line_number"))
+
+
+@rule(
+    "cov.benefit_limit_exceeded", title="Benefit limit exceeded",
+    category=DenialCategory.COVERAGE, severity=Severity.DENY, carc="119",
+    fix="Bill only the units the benefit allows; the rest is the patient's or needs an "
+    "exception.",
+    source="payer plan benefits (limits)", needs=["coverages", "plans", "plan_limits"],
+    examples=[Example("6 therapy units in one visit, limit 4", True,
+                      lines=({"procedure_code": "97110", "units": 3, "charge": "165"},
+                             {"procedure_code": "97140", "units": 3, "charge": "174"})),
+              Example("4 therapy units", False,
+                      lines=({"procedure_code": "97110", "units": 2, "charge": "110"},
+                             {"procedure_code": "97140", "units": 2, "charge": "116"}))],
+)
+def benefit_limit_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
+    """Units of a limit's codes exceed its maximum: on the claim (per visit), or with the
+    member's claim history in the same calendar year, plan year or lifetime."""
+    assert ctx.plan_limits is not None
+    limits = ctx.plan_limits.select(
+        "plan_id", "benefit", pl.col("max_units").cast(pl.Float64), "period",
+        pl.col("procedure_codes").alias("procedure_code")).explode("procedure_code")
+    lines = _plan_lines(ctx).join(limits, on=["plan_id", "procedure_code"])
+    used = lines.group_by("claim_id", "benefit", "period", "max_units", "person_id").agg(
+        pl.col("units").cast(pl.Float64).sum().alias("units"), pl.col("dos").first())
+    if ctx.history_lines is not None and ctx.history_claims is not None:
+        past = _history_units(ctx, limits)
+        used = used.join(past, on=["person_id", "benefit"], how="left").with_columns(
+            pl.when((pl.col("period") != "per_visit")
+                    & ((pl.col("period") == "lifetime")
+                       | (pl.col("past_year") == pl.col("dos").dt.year())))
+            .then(pl.col("units") + pl.col("past_units").fill_null(0.0))
+            .otherwise(pl.col("units")).alias("units"))
+        used = used.group_by("claim_id", "benefit", "max_units").agg(pl.col("units").max())
+    hits = used.filter(pl.col("units") > pl.col("max_units"))
+    return finding_frame(hits, pl.format("{} units of {} exceed the limit of {}", "units",
+                                         "benefit", "max_units"),
+                         "Bill within the benefit limit; bill the excess to the patient.")
+
+
+def _history_units(ctx: ScrubContext, limits: pl.LazyFrame) -> pl.LazyFrame:
+    assert ctx.history_lines is not None and ctx.history_claims is not None
+    assert ctx.coverages is not None
+    cov = ctx.coverages.select(pl.col("subscriber_id").alias("member_id"), "payer_id",
+                               pl.col("member_id").alias("person_id"), "plan_id").unique()
+    mine = ctx.claims.select("claim_id")
+    hist = ctx.history_claims.join(mine, on="claim_id", how="anti").select(
+        "claim_id", "payer_id", "member_id").join(cov, on=["payer_id", "member_id"])
+    lines = ctx.history_lines.join(hist, on="claim_id").join(
+        limits, on=["plan_id", "procedure_code"])
+    return lines.group_by("person_id", "benefit", pl.col("service_from").dt.year()
+                          .alias("past_year")).agg(
+        pl.col("units").cast(pl.Float64).sum().alias("past_units"))
+
+
+@rule(
+    "elig.provider_out_of_network", title="Billing provider not in the payer's network",
+    category=DenialCategory.COVERAGE, severity=Severity.WARN, carc="242",
+    fix="Check the provider's participation on the date of service; an out-of-network claim "
+    "may pay less or need a referral or gap exception.",
+    source="payer provider directory (providers table)", needs=["providers"],
+    examples=[Example("unknown billing NPI at this payer", True,
+                      claim={"billing_npi": "1987654328"}),
+              Example("in-network clinic", False)],
+)
+def provider_out_of_network(ctx: ScrubContext) -> pl.LazyFrame:
+    """The billing NPI is unknown to the payer, out of network, or its network dates do not
+    cover the first date of service (a warning: out-of-network care may still be paid)."""
+    assert ctx.providers is not None
+    prov = ctx.providers.select(
+        "payer_id", pl.col("npi").alias("billing_npi"), "network_status", "network_effective",
+        "network_termination", pl.lit(True).alias("_known"))
+    frame = ctx.claims.select("claim_id", "payer_id", "billing_npi", "dos").join(
+        prov, on=["payer_id", "billing_npi"], how="left")
+    in_net = ((pl.col("network_status") == "in_network")
+              & (pl.col("network_effective").is_null()
+                 | (pl.col("network_effective") <= pl.col("dos")))
+              & (pl.col("network_termination").is_null()
+                 | (pl.col("dos") <= pl.col("network_termination"))))
+    bad = frame.filter(~in_net.fill_null(False))
+    msg = pl.when(pl.col("_known").is_null()).then(
+        pl.format("billing NPI {} is not known to payer {}", "billing_npi", "payer_id")
+    ).otherwise(pl.format("billing NPI {} is not in network with payer {} on {}",
+                          "billing_npi", "payer_id", "dos"))
+    return finding_frame(bad, msg, "Confirm participation; get a referral or network "
+                         "exception, or tell the patient about out-of-network costs.")

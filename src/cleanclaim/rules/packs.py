@@ -1,0 +1,357 @@
+"""Payer rule packs: declarative rules in YAML, no code, versioned and effective-dated.
+
+A pack file holds one payer's rules for one period::
+
+    pack: northwind-commercial        # name
+    payer_id: NWHP1                   # the rules apply to claims sent to this payer only
+    version: "2025.1"
+    effective_from: 2025-01-01        # first date of service covered
+    effective_to: 2025-12-31          # last date of service covered (optional)
+    rules:
+      - id: nwhp1.telehealth_modifier # <prefix>.<name>; unique across loaded packs
+        title: Telehealth visit without modifier 95
+        category: coding              # a DenialCategory value
+        severity: deny                # reject | deny | warn
+        carc: "4"
+        rarc: null
+        level: line                   # line (one finding per line) or claim
+        when:                         # every condition must hold for a finding
+          - {field: claim.place_of_service, in: ["02", "10"]}
+          - {field: line.modifiers, not_contains: "95"}
+        message: "telehealth line {line.procedure_code} lacks modifier 95"
+        fix: Append modifier 95 to telehealth lines.
+        examples:                     # changes to the shared example claim (rules/examples.py)
+          - {title: telehealth without 95, fails: true, claim: {place_of_service: "10"}}
+          - {title: telehealth with 95, fails: false, claim: {place_of_service: "10"},
+             lines: [{modifiers: ["95"]}]}
+
+Fields: ``claim.<column>`` and ``line.<column>`` of the canonical claim tables,
+``claim.age`` (patient's age on the first date of service), ``claim.diagnosis_codes`` (list),
+``member.<first_name|last_name|birth_date|sex>`` (needs members and coverages), and
+``ref.mue_value`` (the line code's MUE, needs MUE reference data). Operators: ``equals``,
+``not_equals``, ``in``, ``not_in``, ``gt``, ``ge``, ``lt``, ``le``, ``is_null`` (true/false),
+``matches`` (regex), ``contains`` / ``not_contains`` (list fields), ``any_matches`` /
+``none_match`` (regex over a list). A null field fails every comparison except ``is_null``.
+
+A file that does not follow this fails at load with :class:`PackError` naming the file, the rule
+and the cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..domain import Claim, DenialCategory, Severity
+from ..domain.schema import table_specs
+from ..errors import InputError
+from .api import Example, Rule, finding_frame
+from .context import ScrubContext
+
+__all__ = ["PackError", "bundled_packs", "load_pack", "load_packs"]
+
+_OPS = ("equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "is_null", "matches",
+        "contains", "not_contains", "any_matches", "none_match")
+_MEMBER = ("first_name", "last_name", "birth_date", "sex")
+
+
+class PackError(InputError):
+    """A rule pack that cannot be loaded; the message names the file and the rule."""
+
+
+def _columns() -> tuple[set[str], set[str]]:
+    claims, lines = table_specs(Claim)[0], table_specs(Claim)[2]
+    return {c.name for c in claims.columns}, {c.name for c in lines.columns}
+
+
+class Condition(BaseModel):
+    """One test on one field: exactly one operator."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    field: str
+    equals: Any = None
+    not_equals: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    not_in: list[Any] | None = None
+    gt: Any = None
+    ge: Any = None
+    lt: Any = None
+    le: Any = None
+    is_null: bool | None = None
+    matches: str | None = None
+    contains: Any = None
+    not_contains: Any = None
+    any_matches: str | None = None
+    none_match: str | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Condition:
+        given = [op for op in _OPS if getattr(self, "in_" if op == "in" else op) is not None]
+        if len(given) != 1:
+            raise ValueError(f"condition on {self.field!r} needs exactly one operator of "
+                             f"{', '.join(_OPS)}; got {given or 'none'}")
+        for pattern in (self.matches, self.any_matches, self.none_match):
+            if pattern is not None:
+                re.compile(pattern)
+        claim_cols, line_cols = _columns()
+        scope, _, name = self.field.partition(".")
+        ok = ((scope == "claim" and (name in claim_cols or name in {"age", "diagnosis_codes"}))
+              or (scope == "line" and name in line_cols)
+              or (scope == "member" and name in _MEMBER)
+              or self.field == "ref.mue_value")
+        if not ok:
+            raise ValueError(f"unknown field {self.field!r}")
+        return self
+
+    @property
+    def operator(self) -> tuple[str, Any]:
+        op = next(op for op in _OPS if getattr(self, "in_" if op == "in" else op) is not None)
+        return op, getattr(self, "in_" if op == "in" else op)
+
+
+class PackExample(BaseModel):
+    """An example claim of a pack rule (see :class:`~cleanclaim.rules.api.Example`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    fails: bool
+    claim: dict[str, Any] = Field(default_factory=dict)
+    lines: list[dict[str, Any]] | None = None
+    diagnoses: list[str] | None = None
+    line: int | None = None
+
+
+class PackRule(BaseModel):
+    """One declarative rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    title: str
+    category: DenialCategory
+    severity: Severity
+    carc: str | None = None
+    rarc: str | None = None
+    level: Literal["claim", "line"] = "claim"
+    when: list[Condition] = Field(min_length=1)
+    message: str
+    fix: str
+    examples: list[PackExample] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PackRule:
+        if self.level == "claim" and any(c.field.startswith(("line.", "ref."))
+                                         for c in self.when):
+            raise ValueError("a claim-level rule cannot test line fields; use level: line")
+        if {e.fails for e in self.examples} != {True, False}:
+            raise ValueError("needs at least one failing and one passing example")
+        for name in re.findall(r"\{([^}]*)\}", self.message):
+            Condition.model_validate({"field": name, "is_null": False})
+        return self
+
+
+class Pack(BaseModel):
+    """A pack file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pack: str
+    payer_id: str
+    version: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    rules: list[PackRule] = Field(min_length=1)
+
+
+def _value(v: Any) -> pl.Expr:
+    return pl.lit(v)
+
+
+def _expr(cond: Condition) -> pl.Expr:
+    col = pl.col(cond.field)
+    op, v = cond.operator
+    simple = {
+        "equals": lambda: col == _value(v), "not_equals": lambda: col != _value(v),
+        "in": lambda: col.is_in(list(v)), "not_in": lambda: ~col.is_in(list(v)),
+        "gt": lambda: col > _value(v), "ge": lambda: col >= _value(v),
+        "lt": lambda: col < _value(v), "le": lambda: col <= _value(v),
+        "is_null": lambda: col.is_null() if v else col.is_not_null(),
+        "matches": lambda: col.cast(pl.String).str.contains(str(v)),
+        "contains": lambda: col.list.contains(_value(v)),
+        "not_contains": lambda: ~col.list.contains(_value(v)),
+        "any_matches": lambda: col.list.eval(pl.element().str.contains(str(v))).list.any(),
+        "none_match": lambda: ~col.list.eval(pl.element().str.contains(str(v))).list.any(),
+    }
+    expr: pl.Expr = simple[op]()
+    return expr.fill_null(False)
+
+
+def _message(template: str) -> pl.Expr:
+    names = re.findall(r"\{([^}]*)\}", template)
+    text = re.sub(r"\{[^}]*\}", "{}", template)
+    if not names:
+        return pl.lit(text)
+    return pl.format(text, *[pl.col(n).cast(pl.String).fill_null("") for n in names])
+
+
+def _month_day(d: pl.Expr) -> pl.Expr:
+    return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+
+def _frame(ctx: ScrubContext, rule: PackRule) -> pl.LazyFrame:
+    """The claims (or lines) with every field the rule may name, as ``scope.name`` columns."""
+    claims = ctx.claims
+    bd, dos = pl.col("patient_birth_date"), pl.col("dos")
+    dx = ctx.claim_diagnoses.group_by("claim_id").agg(pl.col("code").alias("diagnosis_codes"))
+    claims = claims.join(dx, on="claim_id", how="left").with_columns(
+        (dos.dt.year() - bd.dt.year() - (_month_day(dos) < _month_day(bd)).cast(pl.Int32))
+        .alias("age"))
+    frame = claims.select(pl.col("claim_id"), pl.col("dos").alias("_dos"),
+                          pl.col("payer_id").alias("_payer"),
+                          pl.all().exclude("claim_id").name.prefix("claim."),
+                          pl.col("claim_id").alias("claim.claim_id"))
+    fields = {c.field for c in rule.when} | set(re.findall(r"\{([^}]*)\}", rule.message))
+    if any(f.startswith("member.") for f in fields) and ctx.members is not None \
+            and ctx.coverages is not None:
+        members = ctx.members.select(pl.col("member_id").alias("person_id"),
+                                     *[pl.col(m).alias(f"member.{m}") for m in _MEMBER])
+        elig = ctx.eligibility.filter(pl.col("active")).select("claim_id", "person_id")
+        frame = frame.join(elig.join(members, on="person_id"), on="claim_id", how="left")
+    if rule.level == "line":
+        lines = ctx.claim_lines.select(
+            "claim_id", pl.col("line_number").alias("_line"),
+            *[pl.col(c).alias(f"line.{c}") for c in _columns()[1] if c != "claim_id"])
+        frame = lines.join(frame, on="claim_id")
+        if "ref.mue_value" in fields and ctx.reference.mue is not None:
+            from ..refdata import applies_on
+
+            mue = ctx.reference.mue.select(pl.col("code").alias("line.procedure_code"),
+                                           pl.col("mue_value").alias("ref.mue_value"),
+                                           "valid_from", "valid_before")
+            hit = frame.join(mue, on="line.procedure_code").filter(
+                applies_on("line.service_from")).select("claim_id", "_line", "ref.mue_value")
+            frame = frame.join(hit, on=["claim_id", "_line"], how="left")
+    return frame
+
+
+def _check(pack: Pack, rule: PackRule) -> Any:
+    def check(ctx: ScrubContext) -> pl.LazyFrame:
+        frame = _frame(ctx, rule)
+        names = set(frame.collect_schema().names())
+        if any(c.field not in names for c in rule.when):
+            return frame.head(0).select("claim_id").with_columns(
+                pl.lit(None, pl.Int64).alias("line"), pl.lit("").alias("message"),
+                pl.lit("").alias("fix"))
+        in_force = (pl.col("_payer") == pack.payer_id) & (pl.col("_dos") >= pack.effective_from)
+        if pack.effective_to is not None:
+            in_force = in_force & (pl.col("_dos") <= pack.effective_to)
+        mask = in_force
+        for cond in rule.when:
+            mask = mask & _expr(cond)
+        hits = frame.filter(mask.fill_null(False))
+        return finding_frame(hits, _message(rule.message), rule.fix,
+                             line=pl.col("_line") if rule.level == "line" else None)
+
+    return check
+
+
+def _needs(rule: PackRule) -> frozenset[str]:
+    fields = {c.field for c in rule.when}
+    needs = set()
+    if any(f.startswith("member.") for f in fields):
+        needs |= {"members", "coverages"}
+    if "ref.mue_value" in fields:
+        needs.add("mue")
+    return frozenset(needs)
+
+
+def _rule(pack: Pack, item: PackRule, source: str) -> Rule:
+    examples = tuple(
+        Example(e.title, e.fails, claim={"payer_id": pack.payer_id, **e.claim},
+                lines=None if e.lines is None else tuple(e.lines),
+                diagnoses=None if e.diagnoses is None else tuple(e.diagnoses), line=e.line)
+        for e in item.examples)
+    window = f"{pack.effective_from}" + (f" to {pack.effective_to}" if pack.effective_to
+                                         else " onward")
+    return Rule(
+        id=item.id, title=item.title, category=item.category, severity=item.severity,
+        carc=item.carc, rarc=item.rarc, fix=item.fix,
+        source=f"payer pack {pack.pack} v{pack.version} ({source}), payer {pack.payer_id}, "
+        f"dates of service {window}",
+        check=_check(pack, item), needs=_needs(item), examples=examples,
+        description=f"YAML conditions: {_describe(item)}", pack=pack.pack)
+
+
+def _describe(item: PackRule) -> str:
+    parts = []
+    for c in item.when:
+        op, v = c.operator
+        parts.append(f"`{c.field} {op} {v!r}`")
+    return " and ".join(parts)
+
+
+def _where(exc: ValidationError, data: Any) -> str:
+    first = exc.errors()[0]
+    loc = first["loc"]
+    rule_id = None
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        try:
+            rule_id = data["rules"][loc[1]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            rule_id = None
+        label = f"rule {rule_id or '#' + str(loc[1] + 1)}"
+        rest = ".".join(str(x) for x in loc[2:])
+        return f"{label}{': ' + rest if rest else ''}: {first['msg']}"
+    return f"{'.'.join(str(x) for x in loc) or 'pack'}: {first['msg']}"
+
+
+def load_pack(text: str, source: str = "<pack>") -> list[Rule]:
+    """The rules of one pack's YAML text; PackError naming ``source`` and the rule."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PackError(f"{source}: not valid YAML: {exc}") from exc
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(f"{source}: {_where(exc, data)}") from exc
+    return [_rule(pack, item, source) for item in pack.rules]
+
+
+def load_packs(paths: Iterable[Path]) -> list[Rule]:
+    """The rules of every ``*.yaml`` file given (folders are searched); ids must be unique."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise PackError(f"{file}: cannot be read: {exc}") from exc
+            for r in load_pack(text, str(file)):
+                if r.id in seen:
+                    raise PackError(f"{file}: rule {r.id}: already defined in {seen[r.id]}")
+                seen[r.id] = str(file)
+                rules.append(r)
+    return rules
+
+
+def bundled_packs() -> list[Rule]:
+    """The example packs shipped in ``cleanclaim/rules/packs/``."""
+    rules: list[Rule] = []
+    folder = resources.files(__package__).joinpath("packs")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            rules += load_pack(entry.read_text(encoding="utf-8"), f"packs/{entry.name}")
+    return rules
