@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 from typer.testing import CliRunner
 
 from cleanclaim.cli.main import app
@@ -26,10 +27,25 @@ def test_demo_runs_every_built_stage_and_checks_itself(tmp_path: Path) -> None:
     assert summary["files"]["claims_equal_after_reading_back"] is True
     assert summary["x12"]["claims_parsed"] == 400
     assert summary["x12"]["validation_problems"] == 0
-    assert summary["x12"]["claims_equal_after_round_trip"] == 400
+    differing = set(summary["x12"]["claims_differing"])
+    assert summary["x12"]["claims_equal_after_round_trip"] == 400 - len(differing)
+    labels = pl.read_parquet(out / "world" / "labels.parquet")
+    defects = set(labels.filter(pl.col("claim_id").is_in(differing))["defect"].to_list())
+    assert defects <= {"missing_required_field"}, defects
     assert summary["store"]["loaded"]["claims"] == 400
     assert summary["store"]["claims_equal_after_reading_back"] is True
     assert summary["stages"] == {"done": list(STAGES), "pending": list(PENDING_STAGES)}
+
+    # Prevention, measured against the payer simulator.
+    without = summary["denial_rate_without_prevention"]
+    with_ = summary["denial_rate_with_prevention"]
+    assert 0.05 < without < 0.25 and 0 <= with_ < without
+    prevention = summary["prevention"]
+    assert summary["denials_prevented"] == prevention["held_that_would_have_been_denied"] > 0
+    assert summary["rework_cost_avoided"] == summary["denials_prevented"] * 50.0
+    # Denials left after prevention are the ones the scrub did not hold.
+    assert round(prevention["denials_not_caught"] / 400, 4) == with_
+    assert summary["remittance"]["payments_parsed"] == summary["remittance"]["payments_stored"] > 0
 
     # A second run on the same database stores nothing new: every batch is known.
     again = json.loads(runner.invoke(app, args).stdout)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
+from .adjudicate import adjudicate
 from .demo import demo
+from .fhir import app as fhir_app
 from .refdata import app as refdata_app
+from .scrub import scrub
 from .store import db_app, export, load
 from .synth import app as synth_app
 from .x12 import app as x12_app
@@ -38,9 +41,12 @@ def main(
 
 app.add_typer(db_app, name="db")
 app.add_typer(x12_app, name="x12")
+app.add_typer(fhir_app, name="fhir")
 app.add_typer(refdata_app, name="refdata")
 app.add_typer(synth_app, name="synth")
 app.command()(demo)
+app.command()(scrub)
+app.command()(adjudicate)
 app.command()(load)
 app.command()(export)
 
