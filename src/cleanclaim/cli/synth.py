@@ -36,9 +36,15 @@ def world(
     chunk: int = typer.Option(
         100_000, "--chunk", min=1, help="Claims generated per chunk (memory bound)."
     ),
+    eligibility_834: bool = typer.Option(
+        True, "--834/--no-834", help="Also write each payer's enrolment as X12 834 files."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
 ) -> None:
-    """Generate a world and write it as Parquet (one file per table) with labels and manifest."""
+    """Generate a world and write it as Parquet (one file per table) with labels and manifest.
+
+    Each payer's enrolment is also written as X12 834 files under OUT/eligibility/.
+    """
     console = Console(stderr=as_json)
     shape = WorldShape(chunk_claims=chunk)
     rates = DefectRates(denial_rate=denial_rate)
@@ -59,6 +65,7 @@ def world(
             rates=rates,
             shape=shape,
             progress=lambda done: progress.update(task, completed=done),
+            eligibility_834=eligibility_834,
         )
     if as_json:
         typer.echo(json.dumps(manifest, indent=2))

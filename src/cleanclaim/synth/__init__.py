@@ -19,6 +19,7 @@ from .world import (
     reference_tables,
     stream_world,
     summarize_labels,
+    write_eligibility_834,
     write_world,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "reference_tables",
     "stream_world",
     "summarize_labels",
+    "write_eligibility_834",
     "write_world",
 ]

@@ -9,6 +9,7 @@ diagnosis support). ``write_world`` and ``stream_world`` write the same files; s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -18,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cleanclaim.domain import Authorization, Claim, Record
-from cleanclaim.domain.schema import Batch, table_specs
+from cleanclaim.domain import Authorization, Claim, Coverage, Member, Record
+from cleanclaim.domain.schema import Batch, records_from_batch, table_specs
+from cleanclaim.standards.x12 import write_834
 
 from . import catalog as cat
 from .claims import LABEL_SCHEMA, claims_chunks
@@ -233,8 +236,76 @@ def _manifest(seed: int, rates: DefectRates, shape: WorldShape, counts: dict[str
     }
 
 
-def write_world(world: World, out_dir: str | os.PathLike[str]) -> Path:
-    """Write every table as ``<table>.parquet`` plus ``labels.parquet`` and ``manifest.json``."""
+ELIGIBILITY_MEMBERS_PER_FILE = 100_000
+"""Members per 834 file: a large world's enrolment comes as several files per payer."""
+
+
+def write_eligibility_834(
+    payers: Batch, members: Batch, coverages: Batch, out_dir: str | os.PathLike[str]
+) -> list[Path]:
+    """Each payer's enrolment as the X12 834 files it would receive, ``eligibility/``
+    ``<payer>_<n>.834``: the members with a coverage in one of its plans, those coverages, and
+    the members' concurrent coverages with other payers as COB loops (without their plan).
+
+    Members are taken a slice at a time, so memory stays bounded for worlds of any size.
+    """
+    folder = Path(out_dir) / "eligibility"
+    folder.mkdir(parents=True, exist_ok=True)
+    names = dict(zip(payers.root.column("payer_id").to_pylist(),
+                     payers.root.column("name").to_pylist(), strict=True))
+    cov_frame = pl.from_arrow(coverages.root)
+    assert isinstance(cov_frame, pl.DataFrame)
+    written: list[Path] = []
+    total = members.root.num_rows
+    for part, start in enumerate(range(0, max(total, 1), ELIGIBILITY_MEMBERS_PER_FILE), 1):
+        sliced = members.root.slice(start, ELIGIBILITY_MEMBERS_PER_FILE)
+        ids = sliced.column("member_id").to_pylist()
+        own_covs = cov_frame.filter(pl.col("member_id").is_in(ids)).to_arrow()
+        people = records_from_batch(Batch(Member, {"members": sliced}))
+        by_member: dict[str, list[Coverage]] = {}
+        for c in records_from_batch(Batch(Coverage, {"coverages": own_covs})):
+            assert isinstance(c, Coverage)
+            by_member.setdefault(c.member_id, []).append(c)
+        for payer in sorted(names):
+            chosen, covs = _enrolment(payer, people, by_member)
+            if not chosen:
+                continue
+            path = folder / f"{payer}_{part:04d}.834"
+            with path.open("w", encoding="ascii", newline="") as stream:
+                write_834(chosen, covs, stream, payer_names=names)
+            written.append(path)
+    return written
+
+
+def _enrolment(
+    payer: str, people: list[Record], by_member: dict[str, list[Coverage]]
+) -> tuple[list[Member], list[Coverage]]:
+    chosen: list[Member] = []
+    covs: list[Coverage] = []
+    for m in people:
+        assert isinstance(m, Member)
+        held = by_member.get(m.member_id, [])
+        mine = [c for c in held if c.payer_id == payer and c.plan_id is not None]
+        if not mine:
+            continue
+        chosen.append(m)
+        covs += mine
+        covs += [c.model_copy(update={"plan_id": None}) for c in held
+                 if c.payer_id != payer and any(_overlap(c, x) for x in mine)]
+    return chosen, covs
+
+
+def _overlap(a: Coverage, b: Coverage) -> bool:
+    far = dt.date.max
+    return (a.effective_date <= (b.termination_date or far)
+            and b.effective_date <= (a.termination_date or far))
+
+
+def write_world(
+    world: World, out_dir: str | os.PathLike[str], *, eligibility_834: bool = True
+) -> Path:
+    """Write every table as ``<table>.parquet`` plus ``labels.parquet``, each payer's
+    eligibility as an X12 834 (:func:`write_eligibility_834`) and ``manifest.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -246,6 +317,8 @@ def write_world(world: World, out_dir: str | os.PathLike[str]) -> Path:
     counts["labels"] = world.labels.num_rows
     for name, table in world.reference.items():
         pq.write_table(table, out / f"{name}.parquet")
+    if eligibility_834:
+        write_eligibility_834(world.payers, world.members, world.coverages, out)
     manifest = _manifest(world.seed, world.rates, world.shape, counts,
                          summarize_labels(world.labels), None)
     path = out / "manifest.json"
@@ -287,6 +360,7 @@ def stream_world(
     rates: DefectRates | None = None,
     shape: WorldShape | None = None,
     progress: Callable[[int], None] | None = None,
+    eligibility_834: bool = True,
 ) -> dict[str, Any]:
     """Generate and write a world chunk by chunk; returns the manifest it wrote.
 
@@ -327,6 +401,8 @@ def stream_world(
         sink.close()
     for name, table in reference_tables().items():
         pq.write_table(table, out / f"{name}.parquet")
+    if eligibility_834:
+        write_eligibility_834(pop.payers, pop.members, pop.coverages, out)
     manifest = _manifest(seed, pop.rates, pop.shape, sink.counts, _summary(tally),
                          time.perf_counter() - began)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
