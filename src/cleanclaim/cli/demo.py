@@ -23,6 +23,9 @@ def demo(
     rework_cost: float = typer.Option(
         50.0, "--rework-cost", min=0, help="Cost of working one denial, in dollars."
     ),
+    clean_claim_cost: float = typer.Option(
+        15.0, "--clean-claim-cost", min=0, help="Cost of processing one claim, in dollars."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Build a synthetic world and run it through every stage built so far.
@@ -40,7 +43,7 @@ def demo(
 
         summary = run_demo(
             claims=claims, seed=seed, db_url=db or settings().resolved_database_url(), out=out,
-            rework_cost=rework_cost, progress=step,
+            rework_cost=rework_cost, clean_claim_cost=clean_claim_cost, progress=step,
         )
     if as_json:
         print_json(summary)

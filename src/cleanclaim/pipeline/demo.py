@@ -73,11 +73,13 @@ def run_demo(
     db_url: str,
     out: Path,
     rework_cost: float = 50.0,
+    clean_claim_cost: float = 15.0,
     progress: Progress = lambda _: None,
 ) -> dict[str, Any]:
     """Run every built stage on a world of ``claims`` claims; write and return the summary.
 
-    ``rework_cost`` is the cost of working one denial (the seed's $40-60; $25-118 published).
+    Costs follow the seed document: ``clean_claim_cost`` to process a claim that goes through
+    (about $15), ``rework_cost`` to work one denial ($40-60; $25-118 published).
     """
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -154,6 +156,13 @@ def run_demo(
             "held_that_would_have_been_paid": len(held - denied_as_billed),
             "denials_not_caught": len(denied_as_billed - held),
             "rework_cost_per_denial": rework_cost,
+            "clean_claim_cost": clean_claim_cost,
+            "processing_cost_without_prevention": round(
+                claims * clean_claim_cost + len(denied_as_billed) * rework_cost, 2
+            ),
+            "processing_cost_with_prevention": round(
+                claims * clean_claim_cost + len(denied_after) * rework_cost, 2
+            ),
             "scrub": scrubbed.summary(),
         },
         adjudication={"as_billed": as_billed.summary(), "after_scrub": submitted.summary()},
