@@ -1,14 +1,20 @@
 """Parse throughput of the X12 reader on a generated 837P against pyx12 as a peer.
 
-``python -m bench x12_parse [--claims N] [--pyx12 N] [--repeat R]``
+``python -m bench x12_parse [--claims N] [--pyx12 N] [--repeat R] [--rss N]``
 
 Times, on one generated 837P file: tokenizing only, parsing into validated canonical
 ``Claim`` records, and parsing into a validated canonical batch (Arrow tables, checked all at
-once by ``domain.conform``) against building that batch from the records; then pyx12
+once by ``domain.conform``) against building that batch from the records, and streaming it
+as batches (``iter_claim_batches``). With ``--rss N`` it also reads a file of N claims in a
+fresh process per run and prints the peak resident memory of streaming against the bench's
+file, to show whether memory grows with the file; then pyx12
 (installed in the dev venv as the test oracle) walking the 2300
 claim loops of a file of the first ``--pyx12`` claims (0 skips it; pyx12 is slow, so it gets a
-smaller file and its rate is compared per claim). Figures are the best of ``--repeat`` runs,
-in wall time (the shared harness) and, for the parse, also in CPU time of the process.
+smaller file and its rate is compared per claim), and x12sdk (``--x12sdk N`` claims, if it is
+installed; it is not a dependency) reading its typed 837 models and their claims, against our
+parse of the same file, with the Python peak allocation of each. Figures are the best of
+``--repeat`` runs, in wall time (the shared harness) and, for the parse, also in CPU time of
+the process.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +37,7 @@ from cleanclaim.domain.schema import batch_from_records
 from cleanclaim.standards.x12 import (
     WriteOptions,
     format_837,
+    iter_claim_batches,
     iter_segment_blocks,
     parse,
     parse_claim_batch,
@@ -52,6 +62,62 @@ def _pyx12_claims(path: Path) -> int:
         return sum(1 for node in reader.iter_segments("2300") if node.id == "2300")
 
 
+_ADDRESS = "N3*1 MAIN ST~\nN4*SPRINGFIELD*IL*627010000~\n"
+
+
+def _guide_complete(text: str) -> str:
+    """``text`` with the addresses and provider names the guide requires and claims lack.
+
+    x12sdk refuses an 837 without them (so does pyx12's validator: ``bench/x12_pyx12.py``);
+    both readers get this same file, and ours reads past the added segments.
+    """
+    text = re.sub(r"(NM1\*(?:85|QC|77)\*[^~]*~\n)", lambda m: m.group(1) + _ADDRESS, text)
+    text = re.sub(r"NM1\*(82|DN)\*1\*\*\*", r"NM1*\1*1*DOE*JOHN*", text)
+    text = re.sub(r"NM1\*77\*2\*\*", "NM1*77*2*CITY LAB*", text)
+    out: list[str] = []
+    start = 0
+    for segment in text.split("~\n"):
+        if segment.startswith("ST*"):
+            start = len(out)
+        elif segment.startswith("SE*"):  # the segment counts changed
+            parts = segment.split("*")
+            parts[1] = str(len(out) - start + 1)
+            segment = "*".join(parts)
+        out.append(segment)
+    return "~\n".join(out)
+
+
+def _x12sdk_claims(text: str) -> int:
+    # Imported by name: x12sdk is an optional peer, installed by hand if at all.
+    reader_type = importlib.import_module("x12sdk.io").X12ModelReader
+    with reader_type(text) as reader:
+        return sum(1 for model in reader.models() for _ in model.claims())
+
+
+def _x12sdk_report(claims: list[Claim], count: int, options: WriteOptions, repeat: int) -> None:
+    try:
+        importlib.import_module("x12sdk")
+    except ImportError:
+        print("x12sdk is not installed: its comparison is skipped (pip install x12sdk)")
+        return
+    text = _guide_complete(format_837(claims[:count], options))
+    peer = measure(
+        "x12sdk X12ModelReader -> 837 models, claims()", lambda: _x12sdk_claims(text),
+        items=count, unit="claims", repeat=repeat, trace_memory=True,
+    )
+    ours = measure(
+        "cleanclaim parse -> Claim", lambda: sum(1 for _ in parse(text)),
+        items=count, unit="claims", repeat=repeat, trace_memory=True,
+    )
+    batch = measure(
+        "cleanclaim parse_claim_batch -> Batch", lambda: parse_claim_batch(text),
+        items=count, unit="claims", repeat=repeat, trace_memory=True,
+    )
+    print(report(f"x12_parse, 837P ({count:,} claims, guide-complete) against x12sdk",
+                 batch, peer))
+    print(report("x12_parse, records against x12sdk", ours, peer))
+
+
 def _cpu_seconds(run: Callable[[], object], repeat: int) -> float:
     # CPU time of this process as well as wall time: the machine is shared, and wall time
     # swings with what the neighbours run.
@@ -63,6 +129,49 @@ def _cpu_seconds(run: Callable[[], object], repeat: int) -> float:
     return best
 
 
+# Run in a child process so that its peak resident memory is that of one read alone.
+_RSS_CHILD = """
+import sys
+from pathlib import Path
+from cleanclaim.standards.x12 import iter_claim_batches, parse_claim_batch
+path, mode = Path(sys.argv[1]), sys.argv[2]
+if mode == "stream":
+    claims = sum(len(batch) for batch in iter_claim_batches(path))
+elif mode == "whole":
+    claims = len(parse_claim_batch(path))
+else:
+    claims = 0
+# VmHWM, not ru_maxrss: the latter keeps the peak of the parent process across fork and exec.
+status = Path("/proc/self/status").read_text().splitlines()
+print(claims, next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
+
+def _peak_rss_mib(path: Path, mode: str) -> tuple[int, float]:
+    """(claims read, peak RSS in MiB) of a fresh process reading ``path`` in ``mode``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS_CHILD, str(path), mode],
+        check=True, capture_output=True, text=True,
+    )
+    claims, kib = done.stdout.split()
+    return int(claims), int(kib) / 1024
+
+
+def _rss_report(small: Path, claims: int, options: WriteOptions) -> None:
+    with TemporaryDirectory() as tmp:
+        large = Path(tmp) / "large.837"
+        large.write_text(format_837(make_claims(claims, seed=12), options), encoding="utf-8")
+        base = _peak_rss_mib(small, "none")[1]
+        print(f"peak RSS (fresh process; imports alone {base:.0f} MiB):")
+        for path in (small, large):
+            size = path.stat().st_size / 1e6
+            for mode in ("stream", "whole"):
+                count, peak = _peak_rss_mib(path, mode)
+                what = "iter_claim_batches" if mode == "stream" else "parse_claim_batch"
+                print(f"  {what:<19} {count:>9,} claims, {size:6.1f} MB file: "
+                      f"{peak:6.0f} MiB ({peak - base:+.0f} over imports)")
+
+
 def _count_segments(path: Path) -> int:
     return sum(len(block) for _, _, block in iter_segment_blocks(path))
 
@@ -72,6 +181,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--claims", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pyx12", type=int, default=1_000, help="claims for the pyx12 peer")
+    parser.add_argument("--x12sdk", type=int, default=1_000,
+                        help="claims for the x12sdk peer (0: none)")
+    parser.add_argument("--rss", type=int, default=0,
+                        help="claims of a second file for the peak-memory comparison (0: none)")
     args = parser.parse_args(argv)
     options = WriteOptions(created=dt.datetime(2024, 12, 1, 10, 0))
     # The tests' generator of well-formed claims: the synthetic world's injected defects
@@ -103,12 +216,24 @@ def main(argv: list[str]) -> int:
         cpu = _cpu_seconds(lambda: parse_claim_batch(path), args.repeat)
         print(f"parse_claim_batch: {batch.rate:,.0f} claims/s, "
               f"{megabytes / batch.seconds:.1f} MB/s (CPU time: {args.claims / cpu:,.0f} claims/s)")
+        stream = measure(
+            "cleanclaim iter_claim_batches -> Batches",
+            lambda: sum(len(b) for b in iter_claim_batches(path)),
+            items=args.claims, unit="claims", repeat=args.repeat,
+        )
+        print(f"iter_claim_batches: {stream.rate:,.0f} claims/s")
         via = measure(
             "parse + batch_from_records", lambda: batch_from_records(Claim, list(parse(path))),
             items=args.claims, unit="claims", repeat=args.repeat,
         )
         print(f"parse then batch_from_records: {via.rate:,.0f} claims/s\n")
         print(report("x12_parse, 837P into a canonical batch", batch, via) + "\n")
+        if args.rss:
+            _rss_report(path, args.rss, options)
+            print()
+        if args.x12sdk:
+            _x12sdk_report(claims, min(args.x12sdk, args.claims), options, max(args.repeat, 2))
+            print()
         if args.pyx12:
             small = Path(tmp) / "small.837"
             small.write_text(format_837(claims[: args.pyx12], options), encoding="ascii")

@@ -31,6 +31,10 @@ _BILLING = {"1234567893": "FAMILY CLINIC", "1245319599": "GENERAL HOSPITAL"}
 _FIRST = ["MARY", "JAMES", "LINDA", "ROBERT", "ANA", "WEI", "FATIMA", "JOSE"]
 
 
+def _unless(drop: bool, value: str | None) -> str | None:
+    return None if drop else value
+
+
 def make_claim(rng: random.Random, index: int, claim_type: ClaimType) -> Claim:
     """One plausible claim; every optional field is filled now and then."""
     institutional = claim_type is ClaimType.INSTITUTIONAL
@@ -62,7 +66,9 @@ def make_claim(rng: random.Random, index: int, claim_type: ClaimType) -> Claim:
                 place_of_service=None if institutional else rng.choice([None, "11"]),
                 rendering_npi=rng.choice([None, "1992753880"]),
                 ndc=rng.choice([None, None, "00002143380"]),
-                prior_auth_number=rng.choice([None, None, f"LA{index}"]),
+                # Drawn on both kinds to keep the sequence of draws, kept on 837P only: the
+                # 837I service line has no prior authorization.
+                prior_auth_number=_unless(institutional, rng.choice([None, None, f"LA{index}"])),
             )
         )
     frequency = rng.choice(

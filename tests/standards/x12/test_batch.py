@@ -1,9 +1,11 @@
-"""837 straight into a canonical batch: the same claims as the record path, or its error."""
+"""837 straight into canonical batches: the same claims as the record path, or its error."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from cleanclaim.standards.x12 import (
     WriteOptions,
     X12ParseError,
     format_837,
+    iter_claim_batches,
     parse_claim_batch,
     parse_claims,
 )
@@ -62,6 +65,15 @@ def test_text_pydantic_and_polars_would_read_apart_goes_the_record_way() -> None
     assert batch.root.column("prior_auth_number")[0].as_py() == "AUTH01 "
 
 
+def test_lines_out_of_number_order_come_in_order_like_the_record_path() -> None:
+    text = _837(("LX*1", "LX*3"))
+    _same(parse_claim_batch(text), text)
+    assert parse_claim_batch(text).tables["claim_lines"].column("line_number")[:2].to_pylist() == [
+        2,
+        3,
+    ]
+
+
 def test_duplicate_claim_ids_are_kept_like_the_record_path() -> None:
     text = _837(("CLM*PCLM003", "CLM*PCLM001*20***02:B:1*Y*A*Y*Y"))
     _same(parse_claim_batch(text), text, unique=False)
@@ -83,3 +95,100 @@ def test_errors_are_those_of_the_record_path(change: tuple[str, str]) -> None:
     with pytest.raises(X12ParseError) as caught:
         parse_claim_batch(text)
     assert caught.value.problem == expected.value.problem
+
+
+def _joined(batches: list[Batch]) -> Batch:
+    names = batches[0].tables
+    return Batch(Claim, {n: pa.concat_tables([b.tables[n] for b in batches]) for n in names})
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    count=st.integers(1, 25),
+    per_batch=st.integers(1, 8),
+    institutional=st.booleans(),
+)
+def test_batches_in_chunks_are_the_record_path(
+    seed: int, count: int, per_batch: int, institutional: bool
+) -> None:
+    claim_type = ClaimType.INSTITUTIONAL if institutional else ClaimType.PROFESSIONAL
+    text = format_837(make_claims(count, seed, claim_type), OPTIONS)
+    batches = list(iter_claim_batches(text, claims_per_batch=per_batch))
+    assert [len(b) for b in batches[:-1]] == [per_batch] * (len(batches) - 1)
+    assert 1 <= len(batches[-1]) <= per_batch
+    _same(_joined(batches), text)
+    _same(parse_claim_batch(text, claims_per_batch=per_batch), text)
+
+
+# Damage done to one segment of a generated file: (segment id, element, new value).
+_DAMAGE = [
+    ("CLM", 2, "12.345"),  # more decimals than money has: a model error
+    ("CLM", 1, ""),  # a required value left empty
+    ("DTP", 3, "20241399"),  # not a date: a handler error
+    ("SV1", 2, "ABC"),
+    ("SV1", 7, "1:X"),
+    ("DMG", 3, "Q"),  # not a sex code
+    ("HI", 1, "ABK:" + "E" * 60),  # a code longer than a code may be
+    ("LX", 1, "0"),
+    ("REF", 2, ""),
+]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    count=st.integers(2, 12),
+    damage=st.sampled_from(_DAMAGE),
+    which=st.integers(0, 10**6),
+    per_batch=st.integers(1, 5),
+)
+def test_a_damaged_file_fails_with_the_first_error_of_the_record_path(
+    seed: int, count: int, damage: tuple[str, int, str], which: int, per_batch: int
+) -> None:
+    text = format_837(make_claims(count, seed), OPTIONS)
+    segments = text.split("~")
+    tag, element, value = damage
+    found = [i for i, s in enumerate(segments) if s.strip().startswith(tag + "*")]
+    index = found[which % len(found)]
+    elements = segments[index].split("*")
+    elements += [""] * (element + 1 - len(elements))
+    elements[element] = value
+    segments[index] = "*".join(elements)
+    text = "~".join(segments)
+    try:
+        expected = batch_from_records(Claim, list(parse_claims(text)))
+    except X12ParseError as exc:
+        with pytest.raises(X12ParseError) as caught:
+            list(iter_claim_batches(text, claims_per_batch=per_batch))
+        assert caught.value.problem == exc.problem
+    else:  # some damage is still valid (an empty REF is skipped, say)
+        batch = _joined(list(iter_claim_batches(text, claims_per_batch=per_batch)))
+        for name, table in expected.tables.items():
+            assert batch.tables[name].equals(table), name
+
+
+def test_an_error_in_a_later_batch_comes_after_the_earlier_batches() -> None:
+    text = format_837(make_claims(6, 3), OPTIONS)
+    text = text.replace("CLM*CLM0000005*", "CLM*CLM0000005*X", 1)
+    batches = iter_claim_batches(text, claims_per_batch=2)
+    assert len(next(batches)) == 2
+    assert len(next(batches)) == 2
+    with pytest.raises(X12ParseError) as caught:
+        next(batches)
+    assert caught.value.segment_id == "CLM"
+    assert caught.value.element == 2
+    with pytest.raises(X12ParseError) as expected:
+        list(parse_claims(text))
+    assert caught.value.problem == expected.value.problem
+
+
+def test_streams_and_bytes_read_like_text() -> None:
+    text = sample("837P")
+    for source in (text.encode(), io.BytesIO(text.encode()), io.StringIO(text)):
+        _same(_joined(list(iter_claim_batches(source, claims_per_batch=1))), text)
+
+
+def test_claims_per_batch_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        next(iter_claim_batches(sample("837P"), claims_per_batch=0))

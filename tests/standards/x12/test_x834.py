@@ -82,6 +82,9 @@ def test_sample_round_trips() -> None:
     text = format_834(members, coverages, OPTIONS, payer_names={"60054": "ACME HEALTH"})
     assert validate(text) == []
     assert "N1*IN*ACME HEALTH*XV*60054~" in text
+    # The other payer of a COB loop is the 2330 NM1 of the guide (the sample sends an N1).
+    assert "NM1*IN*2******XV*00431~" in text
+    assert text.count("N1*IN*") == 1
     assert list(parse_enrollment(text)) == records
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...domain import Claim, ClaimPayment, ClaimType, Coverage, Member, Record
-from .batch import parse_claim_batch
+from .batch import iter_claim_batches, parse_claim_batch
 from .errors import X12Problem
 from .reader import Handler, HandlerFactory, Reader
 from .records import (
@@ -34,6 +34,7 @@ __all__ = [
     "PROFESSIONAL_VERSION",
     "REMITTANCE_VERSION",
     "SUPPORTED",
+    "iter_claim_batches",
     "parse",
     "parse_acks",
     "parse_claim_batch",

@@ -1,25 +1,30 @@
-"""837 straight into a validated canonical batch (Arrow tables), for throughput.
+"""837 straight into validated canonical batches (Arrow tables), for throughput.
 
-:func:`parse_claim_batch` reads an 837P/837I with the same reader and handler as
+:func:`iter_claim_batches` reads an 837P/837I with the same reader and handler as
 :func:`~cleanclaim.standards.x12.api.parse_claims`, but keeps each claim as a row instead of
-validating it as a pydantic record, and validates all rows at once with
-:func:`cleanclaim.domain.conform.conform`, which checks what the record declaration checks
-(types, required fields, enum values, lengths, bounds, date order, keys, list sizes), with
-Polars. Per-claim validation is most of the cost of the record path; this path skips it
-without skipping any check.
+validating it as a pydantic record, and validates the rows of every ``claims_per_batch``
+claims at once with :func:`cleanclaim.domain.conform.conform`, which checks what the record
+declaration checks (types, required fields, enum values, lengths, bounds, date order, keys,
+list sizes), with Polars. Per-claim validation is most of the cost of the record path; this
+path skips it without skipping any check. Only one batch of rows is held at a time, so memory
+does not grow with the file. :func:`parse_claim_batch` is the whole file as one batch.
 
-The result is identical to ``batch_from_records(Claim, list(parse_claims(source)))``. Where
-the two checks could disagree, the record path decides: when the batch is refused, or holds a
-text value that conform would read differently from pydantic (empty, or with leading or
-trailing blanks, which conform trims), the file is read again through the record path, which
-either raises :class:`X12ParseError` at the segment and element of the first problem, or gives
-the records the batch is then made of. Envelope and syntax errors raise on the first pass,
-with their position, as in the record path.
+Each batch is identical to ``batch_from_records(Claim, records)`` for the same claims of
+``parse_claims(source)``. Where the two checks could disagree, the record path decides: when a
+batch is refused, or holds a text value that conform would read differently from pydantic
+(empty, or with leading or trailing blanks, which conform trims), the file is read again
+through the record path up to the end of that batch, which either raises
+:class:`X12ParseError` at the segment and element of the first problem, or gives the records
+the batch is then made of. Envelope and syntax errors raise on the first pass, with their
+position, as in the record path.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from itertools import islice, pairwise
+from operator import itemgetter
+from typing import Any, Final
 
 import polars as pl
 import pyarrow as pa
@@ -31,9 +36,13 @@ from .reader import Handler, HandlerFactory, Reader
 from .tokenizer import Source, cyclic_gc_paused, rereadable, source_name
 from .x837 import Claim837Handler
 
-__all__ = ["parse_claim_batch"]
+__all__ = ["CLAIMS_PER_BATCH", "iter_claim_batches", "parse_claim_batch"]
+
+CLAIMS_PER_BATCH: Final = 10_000
+"""Claims validated at a time by default: enough for Polars to amortise its fixed cost."""
 
 _Row = dict[str, Any]
+_line_number = itemgetter("line_number")
 
 
 def _factory(rows: list[_Row]) -> HandlerFactory:
@@ -53,35 +62,62 @@ def _raw_type(col: FieldSpec) -> Any:
     return pa.list_(scalar) if col.is_list else scalar
 
 
-def _table(spec: TableSpec, parents: list[Any], items: list[Any]) -> pl.DataFrame:
-    """The raw table of ``spec`` from row dicts or records, with their parent claim ids."""
-    # A missing key is a null; the enums are str subclasses, which Arrow takes as text.
-    dicts = [item if isinstance(item, dict) else item.__dict__ for item in items]
-    schema = pa.schema([(f.name, _raw_type(f)) for f in spec.fields])
-    table = pa.Table.from_pylist(dicts, schema=schema)
-    if spec.parent_key:
+class _Layout:
+    """How the rows of the handler turn into the three raw tables, computed once."""
+
+    def __init__(self) -> None:
+        self.claims, self.diagnoses, self.lines = table_specs(Claim)
+        self.claim_names = [f.name for f in self.claims.fields]
+        self.line_names = [f.name for f in self.lines.fields]
+        # The handler's batch rows have a key for every field: one itemgetter call makes the
+        # tuple of a row.
+        self.claim_values = itemgetter(*self.claim_names)
+        self.line_values = itemgetter(*self.line_names)
+        diagnosis_names = [f.name for f in self.diagnoses.fields]
+        # The handler keeps batch diagnoses as tuples in the field order of Diagnosis.
+        assert diagnosis_names == ["sequence", "code", "qualifier", "present_on_admission"]
+
+    def frames(self, rows: list[_Row]) -> dict[str, pl.DataFrame]:
+        claim_rows: list[tuple[Any, ...]] = []
+        line_rows: list[tuple[Any, ...]] = []
+        line_parents: list[Any] = []
+        diagnosis_rows: list[tuple[Any, ...]] = []
+        diagnosis_parents: list[Any] = []
+        claim_values, line_values = self.claim_values, self.line_values
+        for row in rows:
+            claim_id = row.get("claim_id")
+            claim_rows.append(claim_values(row))
+            lines = row["lines"]
+            if len(lines) > 1 and any(
+                a["line_number"] >= b["line_number"] for a, b in pairwise(lines)
+            ):
+                # A claim record keeps its lines in line number order, whatever the file's.
+                lines = sorted(lines, key=_line_number)
+            line_parents.extend([claim_id] * len(lines))
+            line_rows.extend(map(line_values, lines))
+            diagnoses = row["diagnoses"]
+            diagnosis_parents.extend([claim_id] * len(diagnoses))
+            diagnosis_rows.extend(diagnoses)
+        return {
+            self.claims.name: _frame(self.claims, None, claim_rows),
+            self.diagnoses.name: _frame(self.diagnoses, diagnosis_parents, diagnosis_rows),
+            self.lines.name: _frame(self.lines, line_parents, line_rows),
+        }
+
+
+def _frame(spec: TableSpec, parents: list[Any] | None, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """The raw table of ``spec`` from row tuples (in field order) and their parent claim ids."""
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(spec.fields)
+    # The enums are str subclasses, which Arrow takes as text.
+    arrays = [pa.array(c, _raw_type(f)) for c, f in zip(columns, spec.fields, strict=True)]
+    names = [f.name for f in spec.fields]
+    if spec.parent_key and parents is not None:
         key = spec.parent_key[0]
-        table = table.add_column(0, key.name, pa.array(parents, _raw_type(key)))
-    frame = pl.from_arrow(table)
+        arrays.insert(0, pa.array(parents, _raw_type(key)))
+        names.insert(0, key.name)
+    frame = pl.from_arrow(pa.Table.from_arrays(arrays, names=names))
     assert isinstance(frame, pl.DataFrame)
     return frame
-
-
-def _frames(rows: list[_Row]) -> dict[str, pl.DataFrame]:
-    claims, diagnoses, lines = table_specs(Claim)
-    inputs: dict[str, tuple[list[Any], list[Any]]] = {
-        claims.name: ([], rows),
-        diagnoses.name: ([], []),
-        lines.name: ([], []),
-    }
-    for row in rows:
-        claim_id = row.get("claim_id")
-        for spec, key in ((diagnoses, "diagnoses"), (lines, "lines")):
-            parents, items = inputs[spec.name]
-            children = row[key]
-            parents.extend([claim_id] * len(children))
-            items.extend(children)
-    return {spec.name: _table(spec, *inputs[spec.name]) for spec in (claims, diagnoses, lines)}
 
 
 def _trimmed_or_empty(frames: dict[str, pl.DataFrame]) -> bool:
@@ -101,31 +137,78 @@ def _trimmed_or_empty(frames: dict[str, pl.DataFrame]) -> bool:
     return False
 
 
-def parse_claim_batch(source: Source) -> Batch:
+def _conformed(layout: _Layout, rows: list[_Row], name: str) -> Batch | None:
+    """The rows as a validated batch, or None when the record path must decide."""
+    try:
+        frames = layout.frames(rows)
+        if _trimmed_or_empty(frames):
+            return None
+        return conform(Claim, frames, dict.fromkeys(frames, name))
+    except Exception:  # BatchValidationError or any other: the record path decides
+        return None
+
+
+def _by_records(source: Source, first: int, count: int) -> Batch:
+    """Claims ``first`` to ``first + count`` read again through the record path.
+
+    It raises at the first problem of the file up to there (the batches before passed, so the
+    problem is in this one), or vouches for the rows.
+    """
+    from .api import parse_claims  # the api module imports this one
+
+    records = list(islice(parse_claims(source), first, first + count))
+    return batch_from_records(Claim, records)
+
+
+def iter_claim_batches(
+    source: Source, *, claims_per_batch: int = CLAIMS_PER_BATCH
+) -> Iterator[Batch]:
+    """The claims of an 837P/837I file as validated canonical batches, in file order.
+
+    Each batch holds ``claims_per_batch`` claims (the last one the rest; a file without
+    claims gives one empty batch). Raises X12ParseError at the first problem (with its
+    position), like ``parse_claims``. A stream source is read into memory first (it may be
+    read twice); give a path to keep memory bounded.
+    """
+    if claims_per_batch < 1:
+        raise ValueError("claims_per_batch must be at least 1")
+    source = rereadable(source)
+    name = source_name(source)
+    layout = _Layout()
+    rows: list[_Row] = []
+    done = 0
+    for _ in Reader(source, _factory(rows)).steps():
+        while len(rows) >= claims_per_batch:
+            chunk = rows[:claims_per_batch]
+            del rows[:claims_per_batch]
+            first, done = done, done + len(chunk)
+            yield _batch(layout, source, name, chunk, first)
+    if rows or not done:
+        yield _batch(layout, source, name, rows, done)
+
+
+def _batch(layout: _Layout, source: Source, name: str, rows: list[_Row], first: int) -> Batch:
+    # No cycles among the rows and no caller code inside: the collector would only rescan
+    # them again and again.
+    with cyclic_gc_paused():
+        batch = _conformed(layout, rows, name)
+        count = len(rows)
+        rows.clear()  # freed while the collector is paused
+    return batch if batch is not None else _by_records(source, first, count)
+
+
+def parse_claim_batch(source: Source, *, claims_per_batch: int = CLAIMS_PER_BATCH) -> Batch:
     """The claims of an 837P/837I file as one validated canonical :class:`Batch`.
 
     Raises X12ParseError at the first problem (with its position), like ``parse_claims``.
-    A stream source is read into memory first (it may be read twice).
+    The file is validated ``claims_per_batch`` claims at a time (see
+    :func:`iter_claim_batches`); the result, though, holds every claim.
     """
-    source = rereadable(source)
-    rows: list[_Row] = []
-    # The rows pile up until the end, where they all go at once: no cycles among them, so the
-    # collector, left on, would only rescan them again and again. No caller code runs inside.
-    with cyclic_gc_paused():
-        for _ in Reader(source, _factory(rows)).records():
-            pass  # the handlers keep rows: no record comes out
-        batch: Batch | None = None
-        try:
-            frames = _frames(rows)
-            if not _trimmed_or_empty(frames):
-                name = source_name(source)
-                batch = conform(Claim, frames, {t: name for t in frames})
-        except Exception:  # BatchValidationError or any other: the record path decides
-            batch = None
-        rows.clear()  # freed while the collector is paused
-    if batch is not None:
-        return batch
-    # The record path places the problem at its segment, or vouches for the rows.
-    from .api import parse_claims
-
-    return batch_from_records(Claim, list(parse_claims(source)))
+    batches = list(iter_claim_batches(source, claims_per_batch=claims_per_batch))
+    if len(batches) == 1:
+        return batches[0]
+    tables = {
+        table: pa.concat_tables([b.tables[table] for b in batches]).combine_chunks()
+        for table in batches[0].tables
+    }
+    return Batch(Claim, tables)

@@ -220,6 +220,15 @@ class Reader:
 
     def records(self) -> Iterator[Record]:
         """Every record of every supported transaction set, in file order."""
+        for _ in self.steps():
+            yield from self._drain()
+
+    def steps(self) -> Iterator[None]:
+        """Read the file one block of segments at a time, pausing after each.
+
+        The records of the block are left in ``out`` for the caller; a handler that keeps
+        its rows elsewhere (the batch path) uses the pauses to cut its rows into batches.
+        """
         blocks = iter_segment_blocks(self.source)
         while True:
             with cyclic_gc_paused():
@@ -243,7 +252,7 @@ class Reader:
                     # the lists would all be scanned and promoted for nothing.
                     segments.clear()
                     del block, segments
-            yield from self._drain()
+            yield None
             if done:
                 return
 

@@ -438,7 +438,9 @@ class _Claims837:
             out.seg("DTP", "472", "RD8", f"{_d8(line.service_from)}-{_d8(line.service_to)}")
         else:
             out.seg("DTP", "472", "D8", _d8(line.service_from))
-        if line.prior_auth_number:
+        # The 837I service line (2400) has no prior authorization REF (the 837P's does): the
+        # claim-level one (2300 REF*G1) carries it there.
+        if line.prior_auth_number and not institutional:
             out.value("REF", "G1", line.prior_auth_number)
         if line.ndc:
             out.value("LIN", None, "N4", line.ndc)

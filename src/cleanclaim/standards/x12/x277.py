@@ -301,7 +301,10 @@ class _Writer277:
         out = self.out
         acknowledgment = self.guide == ACKNOWLEDGMENT_VERSION
         self.hl += 1
-        out.seg("HL", str(self.hl), str(self.provider_hl), "PT" if acknowledgment else "22", "0")
+        # The 277CA's patient level (2000D) has no HL04 (its usage is Not Used); the 277's
+        # subscriber level (2000D) requires it.
+        level = ("PT",) if acknowledgment else ("22", "0")
+        out.seg("HL", str(self.hl), str(self.provider_hl), *level)
         out.value(
             "NM1",
             "QC" if acknowledgment else "IL",

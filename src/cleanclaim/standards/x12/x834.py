@@ -2,7 +2,7 @@
 
 Each member loop (2000, INS) becomes one :class:`~cleanclaim.domain.Member` followed by one
 :class:`~cleanclaim.domain.Coverage` per health coverage loop (2300, HD) and one per other
-insurance the member declares in that loop (2320 COB / 2330 N1). :func:`write_834` writes
+insurance the member declares in that loop (2320 COB / 2330 NM1). :func:`write_834` writes
 members and coverages back.
 
 Mapping choices worth knowing:
@@ -17,9 +17,11 @@ Mapping choices worth knowing:
   2300 loop, else of the member loop. ``coverage_id`` is REF*X9 when sent, else
   ``{member_id}-{plan}-{begin}``. ``product_line`` is REF*CE when it holds a canonical value
   (``commercial``, ``medicaid``...), else the reader's default (commercial).
-- A COB loop is another payer's coverage: ``payer_id`` its N1*IN (2330), ``subscriber_id``
-  COB02, ``group_number`` REF*6P, ``coverage_id`` REF*ZZ (mutually defined, as this
-  package's writer sends it) else ``{coverage_id}-COB{n}``, dates DTP*344/DTP*345,
+- A COB loop is another payer's coverage: ``payer_id`` its NM1*IN (2330; NM109, else
+  NM103; an N1*IN there, as earlier versions of the writer sent, is read the same way),
+  ``subscriber_id`` COB02, ``group_number`` REF*6P, ``coverage_id`` REF*ZZ (mutually
+  defined, as this package's writer sends it) else ``{coverage_id}-COB{n}``, dates
+  DTP*344/DTP*345,
   ``cob_order`` 1/2/3 for COB01 P/S/T (U: after the HD loop's coverage); with no DTP*344 the
   HD loop's begin date, with no DTP*345 no end date. The payer's own coverage then takes the
   first order no other coverage holds. ``plan_id`` is None and ``product_line`` the default.
@@ -141,6 +143,12 @@ class Enrollment834Handler(RecordHandler):
                 self.cob.note("coverage_id", value, origin)
 
     def _nm1(self, pos: int, el: list[str]) -> None:
+        if self.loop == "cob" and self.cob is not None:
+            el = pad(el, 10)
+            if el[1] == "IN":  # the other payer (2330)
+                payer = el[9] or el[3]
+                self.cob.note("payer_id", payer, ("NM1", pos, 9 if el[9] else 3))
+            return
         if self.member is None or self.loop != "member":
             return
         el = pad(el, 5)
@@ -347,7 +355,8 @@ class _Writer834:
             out.seg("DTP", "344", "D8", _d8(other.effective_date))
             if other.termination_date is not None:
                 out.seg("DTP", "345", "D8", _d8(other.termination_date))
-            out.value("N1", "IN", None, "XV", other.payer_id)
+            # The other payer is the 2330 loop's NM1 (the guide has no N1 there).
+            out.value("NM1", "IN", "2", None, None, None, None, None, "XV", other.payer_id)
 
     def _start(self, payer: str, payer_name: str | None) -> None:
         o, out = self.options, self.out

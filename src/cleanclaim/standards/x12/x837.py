@@ -33,10 +33,11 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from ...domain import Claim, ClaimType, Diagnosis, Record
+from ...domain.schema import table_specs
 from .errors import ProblemKind, X12ParseError, X12Problem
 from .reader import SegmentHandler, Transaction, parse_date, parse_period
 
-__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler"]
+__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler", "DiagnosisTuple"]
 
 DIAGNOSIS_QUALIFIERS: Final[dict[str, str]] = {
     "ABK": "ABK",
@@ -117,7 +118,10 @@ _NPI_ENTITIES: Final = ("85", "82", "77", "DN")
 _HL_PARENT: Final[dict[str, str | None]] = {"20": None, "22": "20", "23": "22"}
 
 
-_DIAGNOSES: dict[tuple[int, str, str, str | None], Diagnosis] = {}
+DiagnosisTuple = tuple[int, str, str, str | None]
+"""A diagnosis as the batch path keeps it: sequence, code, qualifier, present on admission."""
+
+_DIAGNOSES: dict[DiagnosisTuple, Diagnosis] = {}
 _DIAGNOSES_MAX: Final = 100_000
 
 
@@ -157,6 +161,14 @@ class Claim837Handler:
         self.claim_type = claim_type
         # Given rows, claims are kept there unvalidated for a batch to validate at once.
         self.rows = rows
+        # Batch rows carry every field (None when not given), so that the batch lays them
+        # out as tuples without looking each one up.
+        self.claim_blank: _Row = {}
+        self.line_blank: _Row = {}
+        if rows is not None:
+            claims, _, lines = table_specs(Claim)
+            self.claim_blank = dict.fromkeys(f.name for f in claims.fields)
+            self.line_blank = dict.fromkeys(f.name for f in lines.fields)
         self.institutional = claim_type is ClaimType.INSTITUTIONAL
         self.out: list[Record] = []
         self.table: dict[str, SegmentHandler] = {
@@ -219,7 +231,7 @@ class Claim837Handler:
 
     def _new_claim_state(self) -> None:
         self.claim_origins: dict[str, int] = {}
-        self.diagnoses: list[Diagnosis | _Row] = []
+        self.diagnoses: list[Diagnosis | _Row | DiagnosisTuple] = []
         self.diagnosis_origins: list[tuple[int, int]] = []
         self.lines: list[_Row] = []
         self.line_origins: list[dict[str, int]] = []
@@ -497,6 +509,7 @@ class Claim837Handler:
             return
         comp = self.component
         diagnoses = self.diagnoses
+        batch = self.rows is not None
         for index in range(1, len(el)):
             if not el[index]:
                 continue
@@ -506,7 +519,11 @@ class Claim837Handler:
                 continue
             code = parts[1] if len(parts) > 1 else ""
             poa = parts[8] if len(parts) > 8 and parts[8] else None
-            diagnoses.append(_diagnosis(len(diagnoses) + 1, code, qualifier, poa))
+            if batch:
+                # A batch validates the rows at once: a plain tuple costs nothing to build.
+                diagnoses.append((len(diagnoses) + 1, code, qualifier, poa))
+            else:
+                diagnoses.append(_diagnosis(len(diagnoses) + 1, code, qualifier, poa))
             self.diagnosis_origins.append((pos, index))
 
     # -- lines --------------------------------------------------------------------------------
@@ -518,13 +535,13 @@ class Claim837Handler:
         number = el[1] if len(el) > 1 else ""
         if not number.isdigit():
             raise self._error("line number is not a positive integer", pos, "LX", 1, number)
-        self.line = {"line_number": int(number)}
+        self.line = {**self.line_blank, "line_number": int(number)}
         self.lines.append(self.line)
         self.line_origins.append({"LX": pos})
 
     def _line_for(self, pos: int, seg: str) -> _Row:
         line = self.line
-        if line is None or "charge" in line:
+        if line is None or line.get("charge") is not None:
             raise self._error(f"{seg} without its LX", pos, seg, None, kind=ProblemKind.STRUCTURE)
         self.line_origins[-1]["SV"] = pos
         return line
@@ -592,8 +609,10 @@ class Claim837Handler:
         statement_from = claim.get("statement_from")
         if self.institutional and statement_from is not None:
             for line in self.lines:
-                line.setdefault("service_from", statement_from)
+                if line.get("service_from") is None:
+                    line["service_from"] = statement_from
         record = {
+            **self.claim_blank,
             **self.billing,
             "claim_type": self.claim_type,
             "payer_id": subscriber.get("payer_id", ""),
