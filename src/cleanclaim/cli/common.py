@@ -12,6 +12,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from ..config import settings
+from ..domain import Record
 from ..errors import CleanclaimError, InputError
 from ..store import make_engine, migrate
 
@@ -20,9 +21,11 @@ __all__ = [
     "JSON_OPTION",
     "console",
     "err_console",
+    "exit_unreadable",
     "fail_cleanly",
     "open_store",
     "print_json",
+    "record_line",
 ]
 
 console = Console()
@@ -61,3 +64,16 @@ def fail_cleanly() -> Iterator[None]:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
 
+
+
+def record_line(record: Record, names: dict[type[Record], str]) -> str:
+    """One JSON Lines line of a parsed record: its type (``names``), then its fields."""
+    data = {"record": names.get(type(record), type(record).__name__)}
+    data.update(record.model_dump(mode="json"))
+    return json.dumps(data, separators=(",", ":")) + "\n"
+
+
+def exit_unreadable(message: str) -> typer.Exit:
+    """Print ``error: message`` on standard error; the exit (code 2) for the caller to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)

@@ -12,7 +12,7 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import typer
 
@@ -24,8 +24,9 @@ from ..standards.fhir import (
     parse,
     validate,
 )
+from .common import exit_unreadable, record_line
 
-__all__ = ["app", "record_json"]
+__all__ = ["app"]
 
 app = typer.Typer(
     name="fhir",
@@ -47,25 +48,12 @@ _RECORD_TYPES: dict[type[Record], str] = {
 }
 
 
-def record_json(record: Record) -> dict[str, Any]:
-    """One JSON Lines object: the record type, then the canonical fields."""
-    return {
-        "record": _RECORD_TYPES.get(type(record), type(record).__name__),
-        **record.model_dump(mode="json"),
-    }
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _readable(path: Path) -> None:
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise _fail(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise exit_unreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 @app.command("parse")
@@ -82,10 +70,10 @@ def parse_command(
         stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
         try:
             for record in parse(file):
-                stream.write(json.dumps(record_json(record), separators=(",", ":")) + "\n")
+                stream.write(record_line(record, _RECORD_TYPES))
                 count += 1
         except (FhirInputError, FhirUnavailableError) as exc:
-            raise _fail(str(exc)) from None
+            raise exit_unreadable(str(exc)) from None
     if out is not None:
         typer.echo(f"{count} record(s) written to {out}", err=True)
 
@@ -100,7 +88,7 @@ def validate_command(
     try:
         problems = validate(file)
     except FhirUnavailableError as exc:
-        raise _fail(str(exc)) from None
+        raise exit_unreadable(str(exc)) from None
     if as_json:
         typer.echo(
             json.dumps(

@@ -10,7 +10,7 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import typer
 
@@ -29,8 +29,9 @@ from ..standards.x12 import (
     validate,
     write_999,
 )
+from .common import exit_unreadable, record_line
 
-__all__ = ["app", "record_json"]
+__all__ = ["app"]
 
 app = typer.Typer(
     name="x12",
@@ -55,27 +56,14 @@ _RECORD_TYPES: dict[type[Record], str] = {
 }
 
 
-def record_json(record: Record) -> dict[str, Any]:
-    """One JSON Lines object: the record type, then the canonical fields."""
-    return {
-        "record": _RECORD_TYPES.get(type(record), type(record).__name__),
-        **record.model_dump(mode="json"),
-    }
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _readable(path: Path) -> None:
     try:
         with path.open("rb") as stream:
             head = stream.read(512)
     except OSError as exc:
-        raise _fail(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise exit_unreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"ISA"):
-        raise _fail(f"{path}: not an X12 interchange (it does not start with ISA)")
+        raise exit_unreadable(f"{path}: not an X12 interchange (it does not start with ISA)")
 
 
 @app.command("parse")
@@ -92,10 +80,10 @@ def parse_command(
         stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
         try:
             for record in parse(file):
-                stream.write(json.dumps(record_json(record), separators=(",", ":")) + "\n")
+                stream.write(record_line(record, _RECORD_TYPES))
                 count += 1
         except X12ParseError as exc:
-            raise _fail(str(exc)) from None
+            raise exit_unreadable(str(exc)) from None
     if out is not None:
         typer.echo(f"{count} record(s) written to {out}", err=True)
 
@@ -106,7 +94,7 @@ def _write_ack(file: Path, problems: list[X12Problem], ack: Path) -> None:
         with ack.open("w", encoding="utf-8") as stream:
             write_999(groups, stream, reply_options(file))
     except OSError as exc:
-        raise _fail(f"{ack}: cannot write: {exc.strerror or exc}") from None
+        raise exit_unreadable(f"{ack}: cannot write: {exc.strerror or exc}") from None
     verdicts = ", ".join(f"group {g.group_control} {g.status.value}" for g in groups) or "none"
     typer.echo(f"999 written to {ack} ({verdicts})", err=True)
 
