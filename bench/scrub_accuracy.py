@@ -25,16 +25,18 @@ import json
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from cleanclaim.refdata import RefdataStore
 from cleanclaim.rules import Context, Reference, ScrubResult, scrub
 from cleanclaim.synth import World, generate_world
 
-__all__ = ["EXPECTED", "context_of", "evaluate", "main"]
+__all__ = ["EXPECTED", "context_of", "evaluate", "main", "reference_of"]
 
 EXPECTED: dict[str, tuple[str, ...]] = {
     "coverage_terminated": ("elig.coverage_inactive",),
@@ -68,11 +70,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 """Defect of ``docs/synth.md`` -> rules meant to catch it."""
 
 
-def context_of(world: World, store: RefdataStore) -> Context:
-    """The world's parties plus reference: bundled ICD-10-CM (undated), the world's tables."""
+def reference_of(store: RefdataStore, tables: Mapping[str, pa.Table]) -> Reference:
+    """Bundled ICD-10-CM (undated) plus a world's code tables (``World.reference``)."""
     icd = store.icd10cm().select("code", "billable").unique(subset="code").with_columns(
         pl.lit(None, pl.Date).alias("valid_from"), pl.lit(None, pl.Date).alias("valid_before"))
-    reference = Reference(icd10cm=icd).merged(Reference.from_tables(world.reference))
+    return Reference(icd10cm=icd).merged(Reference.from_tables(tables))
+
+
+def context_of(world: World, store: RefdataStore) -> Context:
+    """The world's parties plus reference: bundled ICD-10-CM (undated), the world's tables."""
+    reference = reference_of(store, world.reference)
     batches = {k: v for k, v in world.batches().items() if k != "claims"}
     return Context.from_batches(batches, reference=reference)
 

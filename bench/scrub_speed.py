@@ -1,36 +1,76 @@
-"""Speed of the scrubbing engine: the full rule suite over a batch, a few checks against a
-plain per-claim Python implementation of the same checks, and one-claim latency.
+"""Speed of the scrubbing engine, side by side with what it should be compared to.
 
-``python -m bench scrub_speed [--claims N] [--ptp-pairs P] [--latency-claims K]``
+``python -m bench scrub_speed [--claims N] [--ptp-pairs P] [--latency-claims K]
+[--stream-claims S] [--stream-chunk C]``
+
+Printed:
+
+- the full rule suite over ``N`` claims (claims per minute; goal 10 million);
+- the PTP and MUE rules, each run alone through the engine (and the rule's own plan alone,
+  once the batch's shared frames are built), against a bare Polars join of the same claim
+  lines and reference table (no date windows, modifiers or messages: the floor; goal within
+  1.5x);
+- six checks through the engine against a straightforward per-claim Python implementation of
+  the same checks (typed ``Claim`` records, a loop per claim, dict lookups; its dicts are built
+  once, outside the timing; goal 50x);
+- one-claim latency of ``scrub_claim`` with the full suite (p50, p95, p99 over ``K`` claims;
+  goal p99 <= 5 ms);
+- streaming: ``S`` synthetic claims generated chunk by chunk (``C`` a chunk) and scrubbed with
+  ``scrub_stream`` in a child process, so its peak RSS is its own: claims per minute of the
+  scrub alone and end to end (with generation), peak RSS, and the held shares against the
+  labels (the figures of ``scrub_accuracy``, as a check the stream scrubs right).
 
 Context: a synthetic world (members, coverages, plans, payers, providers, authorizations);
 reference: the bundled ICD-10-CM set (undated here, see ``bench/scrub_accuracy.py``), the world's
 procedure/MUE/policy tables, and the world's PTP pairs plus ``P`` synthetic PTP edits (default
 2,000,000, the order of size of the CMS practitioner table), so the PTP join runs at full size.
+Timings are the best of a few runs; the machine is shared, so expect some noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cleanclaim.domain import Claim, Payer
-from cleanclaim.domain.schema import records_from_batch
+from cleanclaim.domain import Authorization, Claim, Payer
+from cleanclaim.domain.schema import Batch, records_from_batch
 from cleanclaim.refdata import RefdataStore
 from cleanclaim.refdata.synthetic import synthetic_ptp
-from cleanclaim.rules import Context, scrub, scrub_claim
-from cleanclaim.synth import generate_world, is_valid_npi
+from cleanclaim.rules import (
+    Context,
+    ScrubContext,
+    default_registry,
+    scrub,
+    scrub_claim,
+    scrub_stream,
+)
+from cleanclaim.synth import (
+    ClaimChunk,
+    DefectRates,
+    WorldShape,
+    build_population,
+    claims_chunks,
+    generate_world,
+    is_valid_npi,
+    reference_tables,
+)
 
-from .harness import machine, measure, report
-from .scrub_accuracy import context_of
+from .harness import Measure, machine, measure, report
+from .scrub_accuracy import context_of, reference_of
 
 __all__ = ["main"]
 
@@ -100,46 +140,242 @@ class PlainChecks:
                         out.append(("code.ptp_unbundled", b.line_number))
 
 
+def _bare_ptp(lines: pl.DataFrame, ptp: pl.DataFrame) -> pl.DataFrame:
+    """Pairs of lines of a claim on one date that form a PTP pair: the join alone."""
+    left = lines.lazy().select("claim_id", "line_number", "procedure_code", "service_from")
+    pairs = left.join(left, on=["claim_id", "service_from"], suffix="_2").filter(
+        pl.col("line_number") != pl.col("line_number_2"))
+    return pairs.join(ptp.lazy(), left_on=["procedure_code", "procedure_code_2"],
+                      right_on=["column1", "column2"]).collect()
+
+
+def _bare_mue(lines: pl.DataFrame, mue: pl.DataFrame) -> pl.DataFrame:
+    """Lines whose units exceed their code's MUE: the join alone."""
+    return lines.lazy().select("claim_id", "line_number", "procedure_code", "units").join(
+        mue.lazy(), left_on="procedure_code", right_on="code").filter(
+        pl.col("units") > pl.col("mue_value")).collect()
+
+
+def _run(ctx: ScrubContext, plan: Callable[[], pl.LazyFrame]) -> pl.DataFrame:
+    return ctx.collect(plan())
+
+
+def _versus_bare(world_claims: Batch, context: Context, n: int) -> list[str]:
+    ref = context.reference
+    assert ref.ptp is not None and ref.mue is not None
+    lines = world_claims.frames()["claim_lines"]
+    ptp = ref.ptp.collect()
+    mue = ref.mue.collect()
+    rows = ["| check | engine s | its plan alone s | bare join s | engine / bare | "
+            "plan alone / bare |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    # The rule's own plan, once the batch's shared frames (claims with dates, lines with
+    # their header) are built: what the rule adds to a full-suite scrub.
+    ctx = ScrubContext(world_claims, context)
+    ctx.collect(ctx.claim_lines)
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("code.ptp_unbundled", lambda: _bare_ptp(lines, ptp)),
+        ("code.mue_exceeded", lambda: _bare_mue(lines, mue))]
+    for rule_id, bare in cases:
+        engine = measure(rule_id, partial(scrub, world_claims, context, only=[rule_id]),
+                         items=n, unit="claims", repeat=3)
+        plan = partial(default_registry().get(rule_id).check, ctx)
+        alone = measure("alone", partial(_run, ctx, plan), items=n, unit="claims", repeat=3)
+        floor = measure("bare", bare, items=n, unit="claims", repeat=3)
+        rows.append(f"| {rule_id} | {engine.seconds:.3f} | {alone.seconds:.3f} | "
+                    f"{floor.seconds:.3f} | {engine.seconds / floor.seconds:.2f}x | "
+                    f"{alone.seconds / floor.seconds:.2f}x |")
+    return rows
+
+
+def _latency(claims: list[Claim], context: Context) -> tuple[float, float, float, int]:
+    scrub_claim(claims[0], context)  # warm-up: first-use caches of Polars and the context
+    latencies = []
+    for c in claims:
+        start = time.perf_counter()
+        scrub_claim(c, context)
+        latencies.append((time.perf_counter() - start) * 1000)
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return statistics.median(latencies), pct(0.95), pct(0.99), len(latencies)
+
+
+def _status_mib(field: str) -> float:
+    """A memory figure of /proc/self/status (VmRSS now, VmHWM the peak), in MiB."""
+    with open("/proc/self/status") as f:
+        kib = next(line.split()[1] for line in f if line.startswith(f"{field}:"))
+    return int(kib) / 1024
+
+
+def _peak_rss_mib() -> float:
+    # VmHWM, not ru_maxrss: a child started by fork and exec keeps its parent's ru_maxrss.
+    try:
+        return _status_mib("VmHWM")
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _stream(claims: int, chunk: int, ptp_pairs: int, seed: int) -> dict[str, Any]:
+    """Generate ``claims`` claims chunk by chunk, scrub them as a stream, measure."""
+    began = time.perf_counter()
+    pop = build_population(seed, claims, DefectRates(), WorldShape(chunk_claims=chunk))
+    with tempfile.TemporaryDirectory() as tmp:
+        reference = reference_of(RefdataStore(Path(tmp)), reference_tables())
+    base = _with_big_ptp(Context.from_batches({
+        "payers": pop.payers, "plans": pop.plans, "members": pop.members,
+        "coverages": pop.coverages, "providers": pop.providers,
+        "authorizations": pop.background_auths}, reference=reference), ptp_pairs)
+    assert base.authorizations is not None
+    base_auths = base.authorizations
+    key = list(Authorization.__key__)
+    setup = time.perf_counter() - began
+    timing = {"generate": 0.0, "scrub": 0.0}
+    current: dict[str, ClaimChunk] = {}
+    rss: list[float] = []
+
+    def chunks() -> Iterator[Batch]:
+        gen = claims_chunks(pop)
+        while True:
+            start = time.perf_counter()
+            got: ClaimChunk | None = next(gen, None)
+            timing["generate"] += time.perf_counter() - start
+            if got is None:
+                return
+            current["chunk"] = got
+            yield got.claims
+
+    def context_for(batch: Batch) -> Context:
+        # The authorizations made for a chunk's claims join the standing ones.
+        made = current["chunk"].authorizations.frames()["authorizations"]
+        auths = pl.concat([base_auths, made], how="vertical_relaxed").unique(
+            subset=key, keep="first", maintain_order=True)
+        return replace(base, authorizations=auths)
+
+    held = {"clean": 0, "clean_held": 0, "preventable": 0, "preventable_held": 0}
+    done = 0
+    stream = scrub_stream(chunks(), context_for=context_for)
+    while True:
+        start = time.perf_counter()
+        result = next(stream, None)
+        timing["scrub"] += time.perf_counter() - start
+        if result is None:
+            break
+        assert not result.errors, result.errors
+        done += result.decisions.height
+        label = pl.from_arrow(current["chunk"].labels)
+        assert isinstance(label, pl.DataFrame)
+        joined = result.decisions.join(label.unique(subset="claim_id"), on="claim_id")
+        hold = pl.col("decision") == "hold"
+        clean = pl.col("defect") == "clean"
+        prev = ~clean & pl.col("preventable")
+        counts = joined.select(clean.sum().alias("clean"), (clean & hold).sum().alias(
+            "clean_held"), prev.sum().alias("preventable"),
+            (prev & hold).sum().alias("preventable_held")).row(0, named=True)
+        for k, v in counts.items():
+            held[k] += int(v)
+        rss.append(_status_mib("VmRSS"))
+    scrub_s, gen_s = timing["scrub"] - timing["generate"], timing["generate"]
+    return {
+        "claims": done, "chunk": chunk, "setup_seconds": setup, "scrub_seconds": scrub_s,
+        "generate_seconds": gen_s,
+        "claims_per_minute": done / scrub_s * 60 if scrub_s else 0.0,
+        "end_to_end_per_minute": done / (scrub_s + gen_s) * 60 if scrub_s + gen_s else 0.0,
+        "peak_rss_mib": _peak_rss_mib(),
+        "rss_first_chunk_mib": rss[0] if rss else 0.0,
+        "rss_last_chunk_mib": rss[-1] if rss else 0.0,
+        **held,
+    }
+
+
+def _stream_figures(args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench", "scrub_speed", "--stream-only",
+           "--stream-claims", str(args.stream_claims), "--stream-chunk", str(args.stream_chunk),
+           "--ptp-pairs", str(args.ptp_pairs), "--seed", str(args.seed)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _stream_lines(s: dict[str, Any]) -> list[str]:
+    def share(a: int, b: int) -> str:
+        return f"{100 * a / b:.1f}%" if b else "-"
+
+    return [
+        f"streaming (scrub_stream, child process): {s['claims']:,} claims in chunks of "
+        f"{s['chunk']:,}",
+        f"- scrub: {s['scrub_seconds']:.1f} s = {s['claims_per_minute']:,.0f} claims/minute; "
+        f"with generation ({s['generate_seconds']:.1f} s): "
+        f"{s['end_to_end_per_minute']:,.0f} claims/minute; setup {s['setup_seconds']:.1f} s",
+        f"- peak RSS {s['peak_rss_mib']:,.0f} MiB; RSS after the first chunk "
+        f"{s['rss_first_chunk_mib']:,.0f} MiB, after the last {s['rss_last_chunk_mib']:,.0f} MiB",
+        f"- preventable defects held {share(s['preventable_held'], s['preventable'])}, "
+        f"clean claims held {share(s['clean_held'], s['clean'])}",
+    ]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench scrub_speed")
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--ptp-pairs", type=int, default=2_000_000)
     parser.add_argument("--latency-claims", type=int, default=300)
+    parser.add_argument("--stream-claims", type=int, default=1_000_000,
+                        help="claims to stream (0: skip; 10000000 for the 10M figure)")
+    parser.add_argument("--stream-chunk", type=int, default=100_000)
+    parser.add_argument("--stream-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.stream_only:
+        print(json.dumps(_stream(args.stream_claims, args.stream_chunk, args.ptp_pairs,
+                                 args.seed)))
+        return 0
+
     world = generate_world(args.seed, args.claims)
     with tempfile.TemporaryDirectory() as tmp:
         context = _with_big_ptp(context_of(world, RefdataStore(Path(tmp))), args.ptp_pairs)
     n = len(world.claims)
     full = measure("cleanclaim scrub, full suite", lambda: scrub(world.claims, context),
-                   items=n, unit="claims", repeat=2)
+                   items=n, unit="claims", repeat=3)
     result = scrub(world.claims, context)
+    assert not result.errors, result.errors
+    bare = _versus_bare(world.claims, context, n)
     few = measure(f"cleanclaim scrub, {len(FEW)} checks",
                   lambda: scrub(world.claims, context, only=FEW), items=n, unit="claims",
-                  repeat=2)
+                  repeat=3)
     claims = [c for c in records_from_batch(world.claims) if isinstance(c, Claim)]
     payers = [p for p in records_from_batch(world.payers) if isinstance(p, Payer)]
     plain = PlainChecks(context, payers)
-    base = measure(f"per-claim Python, same {len(FEW)} checks",
-                   lambda: [plain.check(c) for c in claims], items=n, unit="claims", repeat=1)
-
-    scrub_claim(claims[0], context)  # warm-up: first-use caches of Polars and the registry
-    latencies = []
-    for c in claims[:args.latency_claims]:
-        start = time.perf_counter()
-        scrub_claim(c, context)
-        latencies.append((time.perf_counter() - start) * 1000)
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    base: Measure = measure(f"per-claim Python, same {len(FEW)} checks",
+                            lambda: [plain.check(c) for c in claims], items=n, unit="claims",
+                            repeat=1)
+    p50, p95, p99, k = _latency(claims[:args.latency_claims], context)
+    streamed = _stream_figures(args) if args.stream_claims > 0 else None
 
     print(f"## scrub_speed, {n:,} claims, {args.ptp_pairs:,} synthetic PTP edits + the world's")
     print(f"machine: {machine()}")
-    print(f"full suite: {len(result.rules_run)} rules, {result.findings.height:,} findings, "
-          f"{full.seconds:.2f} s = {full.rate * 60:,.0f} claims/minute")
+    print()
+    print("| figure | measured | goal |")
+    print("| --- | ---: | ---: |")
+    print(f"| full suite ({len(result.rules_run)} rules), claims/minute | "
+          f"{full.rate * 60:,.0f} ({full.seconds:.2f} s) | 10,000,000 |")
+    print(f"| {len(FEW)} checks, engine vs per-claim Python | "
+          f"{base.seconds / few.seconds:.1f}x | 50x |")
+    print(f"| one claim (scrub_claim, full suite, {k} claims), p50 / p95 / p99 ms | "
+          f"{p50:.1f} / {p95:.1f} / {p99:.1f} | p99 <= 5 |")
+    if streamed is not None:
+        print(f"| streaming {streamed['claims']:,} claims, claims/minute (scrub) | "
+              f"{streamed['claims_per_minute']:,.0f} | 10,000,000 |")
+        print(f"| streaming, peak RSS MiB | {streamed['peak_rss_mib']:,.0f} | bounded |")
+    print()
+    print(f"full suite: {result.findings.height:,} findings over {n:,} claims")
+    print()
+    print("PTP and MUE rules alone vs a bare Polars join of the same data (goal <= 1.5x):")
+    print()
+    print("\n".join(bare))
     print()
     print(report(f"{len(FEW)} checks: engine vs per-claim Python", few, base))
-    print()
-    print(f"one-claim latency (scrub_claim, full suite, {len(latencies)} claims): "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    if streamed is not None:
+        print()
+        print("\n".join(_stream_lines(streamed)))
     return 0

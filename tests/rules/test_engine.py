@@ -1,5 +1,5 @@
-"""The engine: findings table, decisions, skipped and failing rules, batch = real time, the
-reference documentation, and accuracy on a small synthetic world."""
+"""The engine: findings table, decisions, skipped and failing rules, batch = real time =
+stream, the reference documentation, and accuracy on a small synthetic world."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from cleanclaim.rules import (
     default_registry,
     scrub,
     scrub_claim,
+    scrub_stream,
 )
 from cleanclaim.rules.docs import render
 from cleanclaim.rules.examples import example_claim, example_context
@@ -120,3 +121,37 @@ def test_real_time_equals_batch(world_result: tuple[object, object]) -> None:
         expected = [f for f in batch if f.claim_id == claim.claim_id
                     and not f.rule_id.startswith("adm.duplicate")]
         assert [f for f in one if not f.rule_id.startswith("adm.duplicate")] == expected
+
+
+def _keys(frame: pl.DataFrame) -> list[tuple[object, ...]]:
+    return sorted(frame.select("claim_id", "rule_id", "line", "severity").iter_rows(),
+                  key=repr)
+
+
+def test_stream_equals_batch_by_batch(world_result: tuple[object, object]) -> None:
+    from cleanclaim.domain.schema import records_from_batch
+
+    world, context = world_result
+    assert isinstance(context, Context)
+    claims = [c for c in records_from_batch(world.claims)  # type: ignore[attr-defined]
+              if isinstance(c, Claim)][:500]
+    # One small batch (indexed party rows, no optimizer), one large (hash joins).
+    batches = [batch_from_records(Claim, claims[:120]), batch_from_records(Claim, claims[120:])]
+    streamed = list(scrub_stream(iter(batches), context))
+    assert len(streamed) == 2
+    for batch, result in zip(batches, streamed, strict=True):
+        alone = scrub(batch, context)
+        assert _keys(result.findings) == _keys(alone.findings)
+        assert result.decisions.equals(alone.decisions)
+        assert result.decisions.height == len(batch)
+
+
+def test_context_rows_where_keeps_order_and_whole_when_unindexable() -> None:
+    frame = pl.DataFrame({"k": ["b", "a", "b", None], "v": [1, 2, 3, 4]})
+    context = Context(members=frame)
+    got = context.rows_where("members", {"k": {"b", "x"}})
+    assert got is not None and got["v"].to_list() == [1, 3]
+    assert context.rows_where("members", {"k": set()}) is not None
+    whole = context.rows_where("members", {"missing": {"b"}})
+    assert whole is not None and whole.height == 4
+    assert context.rows_where("coverages", {"k": {"b"}}) is None

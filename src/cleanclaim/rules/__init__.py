@@ -1,7 +1,8 @@
 """The prevention engine: rules declared once with metadata, run vectorized over batches.
 
 ``scrub(batch, context)`` runs every applicable rule and returns every finding plus a decision
-per claim; ``scrub_claim(claim, context)`` does the same for one claim in real time. Rules live
+per claim; ``scrub_claim(claim, context)`` does the same for one claim in real time;
+``scrub_stream(batches, context)`` scrubs any number of claims batch by batch. Rules live
 in :mod:`.library` (one module per family) and in payer packs (YAML, :mod:`.packs`).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from .api import FINDING_COLUMNS, NEEDS, Example, Rule, empty_findings, finding_frame
 from .context import Context, Reference, ScrubContext
-from .engine import OUTPUT_COLUMNS, ScrubResult, scrub, scrub_claim
+from .engine import OUTPUT_COLUMNS, ScrubResult, scrub, scrub_claim, scrub_stream
 from .registry import Registry, default_registry, register, rule
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "rule",
     "scrub",
     "scrub_claim",
+    "scrub_stream",
 ]

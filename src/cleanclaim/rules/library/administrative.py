@@ -9,6 +9,7 @@ place-of-service table, and each payer's own limits (``payers`` table).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import polars as pl
 
@@ -33,14 +34,23 @@ def npi_is_valid(col: pl.Expr) -> pl.Expr:
     The prefix 80840 always contributes 24 to the Luhn sum, so only nine digits are summed:
     counting from the right of the payload, the 1st, 3rd, 5th, 7th and 9th digits are doubled.
     """
-    digits = [col.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(10)]
+    # Digits by integer arithmetic on the number: slicing the string ten times cost 1.7 times
+    # as much over a batch. Only ten-digit strings are judged, so the number is exact.
+    number = col.cast(pl.Int64, strict=False)
+    digits = [(number // int(10 ** (9 - i))) % 10 for i in range(10)]
     total = pl.lit(24, pl.Int64)
     for i in range(9):
         d = digits[i]
-        total = total + (pl.when(d * 2 > 9).then(d * 2 - 9).otherwise(d * 2) if i % 2 == 0
-                         else d)
+        # A doubled digit above 9 counts its two digits' sum: 2d - 9 for d of 5 and more.
+        total = total + (d * 2 - (d >= 5).cast(pl.Int64) * 9 if i % 2 == 0 else d)
     check = (10 - total % 10) % 10
     return (col.str.contains(r"^[0-9]{10}$") & (check == digits[9])).fill_null(False)
+
+
+@functools.cache
+def _npi_ok(name: str) -> pl.Expr:
+    # The check-digit expression has dozens of nodes: built once per column, not per scrub.
+    return npi_is_valid(pl.col(name))
 
 
 _PROF_REQUIRED = ("place_of_service", "patient_birth_date", "billing_tax_id")
@@ -73,16 +83,17 @@ def required_fields(ctx: ScrubContext) -> pl.LazyFrame:
     claims = ctx.claims.join(dx, on="claim_id", how="left")
     prof = pl.col("claim_type") == ClaimType.PROFESSIONAL.value
 
-    def missing(name: str, applies: pl.Expr) -> pl.Expr:
-        return pl.when(applies & pl.col(name).is_null()).then(pl.lit(name))
-
     prof_only = set(_PROF_REQUIRED) - set(_INST_REQUIRED)
     inst_only = set(_INST_REQUIRED) - set(_PROF_REQUIRED)
-    exprs = [missing(n, prof if n in prof_only else ~prof if n in inst_only else pl.lit(True))
-             for n in dict.fromkeys(_PROF_REQUIRED + _INST_REQUIRED)]
-    exprs.append(pl.when(pl.col("n_dx").fill_null(0) == 0).then(pl.lit("diagnoses")))
-    header = claims.with_columns(pl.concat_list(exprs).list.drop_nulls().alias("_missing")
-                                 ).filter(pl.col("_missing").list.len() > 0)
+    tests = {n: (prof if n in prof_only else ~prof if n in inst_only else pl.lit(True))
+             & pl.col(n).is_null() for n in dict.fromkeys(_PROF_REQUIRED + _INST_REQUIRED)}
+    tests["diagnoses"] = pl.col("n_dx").fill_null(0) == 0
+    # The list of missing names is built only for the few claims missing something: built for
+    # every claim, it made this the slowest rule of the suite.
+    exprs = [pl.when(t).then(pl.lit(n)) for n, t in tests.items()]
+    header = claims.filter(pl.any_horizontal([t.fill_null(False) for t in tests.values()])
+                           ).with_columns(pl.concat_list(exprs).list.drop_nulls()
+                                          .alias("_missing"))
     head = finding_frame(header, pl.format("missing: {}", pl.col("_missing").list.join(", ")),
                          pl.format("Fill in {} and resubmit.",
                                    pl.col("_missing").list.join(", ")))
@@ -116,21 +127,28 @@ _NPI_FIELDS = ("billing_npi", "rendering_npi", "referring_npi", "facility_npi")
 def npi_invalid(ctx: ScrubContext) -> pl.LazyFrame:
     """Every NPI on the claim (billing, rendering, referring, facility, line rendering) is
     10 digits with a valid check digit."""
-    parts = []
-    for name in _NPI_FIELDS:
-        bad = ctx.claims.filter(pl.col(name).is_not_null() & ~npi_is_valid(pl.col(name)))
-        parts.append(finding_frame(
-            bad, pl.format(f"{name.replace('_', ' ')} {{}} is not a valid NPI", name),
-            pl.lit(f"Correct the {name.replace('_', ' ')} from NPPES."),
-            extra={"rarc": pl.lit("N290" if name == "rendering_npi" else None, pl.String)}))
-    lines = ctx.claim_lines.filter(pl.col("rendering_npi").is_not_null()
-                                   & ~npi_is_valid(pl.col("rendering_npi")))
-    parts.append(finding_frame(lines, pl.format("line rendering NPI {} is not a valid NPI",
-                                                "rendering_npi"),
-                               "Correct the line's rendering NPI from NPPES.",
-                               line=pl.col("line_number"),
-                               extra={"rarc": pl.lit("N290")}))
-    return pl.concat(parts, how="diagonal_relaxed")
+    # Every NPI of the batch in one long column, so the check-digit expression is planned
+    # once rather than once per field: on one claim, planning it five times made this the
+    # slowest rule (6 ms). Claim NPIs come field by field, then the lines: the order the
+    # messages of one claim are joined in.
+    label = {n: n.replace("_", " ") for n in _NPI_FIELDS}
+    head = ctx.claims.select("claim_id", *_NPI_FIELDS).unpivot(
+        index="claim_id", on=list(_NPI_FIELDS), variable_name="_field", value_name="_npi"
+    ).select("claim_id", pl.lit(None, pl.Int64).alias("line_number"),
+             pl.col("_field").replace_strict(label, return_dtype=pl.String).alias("_label"),
+             "_npi",
+             pl.when(pl.col("_field") == "rendering_npi").then(pl.lit("N290"))
+             .otherwise(pl.lit(None, pl.String)).alias("rarc"))
+    lines = ctx.claim_lines.select(
+        "claim_id", pl.col("line_number").cast(pl.Int64), pl.lit("line rendering NPI")
+        .alias("_label"), pl.col("rendering_npi").alias("_npi"), pl.lit("N290").alias("rarc"))
+    every = pl.concat([head, lines], how="vertical_relaxed")
+    bad = every.filter(pl.col("_npi").is_not_null() & ~_npi_ok("_npi"))
+    fix = pl.when(pl.col("line_number").is_null()).then(
+        pl.format("Correct the {} from NPPES.", "_label")).otherwise(
+        pl.lit("Correct the line's rendering NPI from NPPES."))
+    return finding_frame(bad, pl.format("{} {} is not a valid NPI", "_label", "_npi"), fix,
+                         line=pl.col("line_number"), extra={"rarc": pl.col("rarc")})
 
 
 @rule(
@@ -187,17 +205,19 @@ def place_of_service_invalid(ctx: ScrubContext) -> pl.LazyFrame:
 def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     """claim_id, exact (payer, member, billing NPI, from-date, every line) and loose (payer,
     member, first date, sorted procedure codes) signatures."""
+    # Gathered as lists and joined afterwards: joining strings inside the aggregation, and
+    # sorting each claim's codes there, cost twice as much (measured on 100,000 claims).
     line_sig = lines.sort("claim_id", "line_number").group_by("claim_id", maintain_order=True
                                                               ).agg(
         pl.concat_str([
             pl.col("procedure_code").fill_null(""), pl.col("revenue_code").fill_null(""),
             pl.col("modifiers").list.join(",").fill_null(""),
             pl.col("units").cast(pl.String), pl.col("charge").cast(pl.String),
-            pl.col("service_from").cast(pl.String)], separator="/").str.join("|")
-        .alias("_lines"),
-        pl.col("procedure_code").fill_null("").sort().str.join(",").alias("_codes"),
+            pl.col("service_from").cast(pl.String)], separator="/").alias("_lines"),
+        pl.col("procedure_code").fill_null("").alias("_codes"),
         pl.col("service_from").min().alias("_dos"),
-    )
+    ).with_columns(pl.col("_lines").list.join("|"),
+                   pl.col("_codes").list.sort().list.join(","))
     out = claims.select("claim_id", "payer_id", "member_id", "billing_npi", "statement_from",
                         "submitted_on", "frequency_code").join(line_sig, on="claim_id")
     return out.select(

@@ -35,23 +35,25 @@ def _dx_with_dos(ctx: ScrubContext) -> pl.LazyFrame:
 
 def _icd_judged(ctx: ScrubContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(diagnoses whose DOS some ICD-10-CM release covers, the in-force rows matched)."""
-    judged = ctx.shared("icd_judged", lambda: _build_icd(ctx)[0])
-    rows = ctx.shared("icd_rows", lambda: _build_icd(ctx)[1])
+    judged = ctx.shared("icd_judged", lambda: _build_judged(ctx))
+    rows = ctx.shared("icd_rows", lambda: _build_rows(ctx, judged))
     return judged, rows
 
 
-def _build_icd(ctx: ScrubContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    icd = ctx.reference.icd10cm
-    assert icd is not None
+def _build_judged(ctx: ScrubContext) -> pl.LazyFrame:
+    assert ctx.reference.icd10cm is not None
     dx = _dx_with_dos(ctx)
     windows = ctx.reference.icd10cm_windows
-    judged = dx.join(windows, how="cross").filter(applies_on("dos")).select(
+    return dx.join(windows, how="cross").filter(applies_on("dos")).select(
         "claim_id", "sequence", "code", "dos").unique()
-    icd = ctx.reference_rows("icd10cm", "code", dx.select("code"))
-    rows = judged.join(icd.select("code", "billable", "valid_from", "valid_before"),
+
+
+def _build_rows(ctx: ScrubContext, judged: pl.LazyFrame) -> pl.LazyFrame:
+    # Only judged diagnoses are looked up, so their codes are all the rows needed.
+    icd = ctx.reference_rows("icd10cm", "code", judged.select("code"))
+    return judged.join(icd.select("code", "billable", "valid_from", "valid_before"),
                        on="code").filter(applies_on("dos")).select(
         "claim_id", "sequence", "billable").unique(subset=["claim_id", "sequence"])
-    return judged, rows
 
 
 @rule(
@@ -138,8 +140,7 @@ def procedure_invalid(ctx: ScrubContext) -> pl.LazyFrame:
 
 
 def _bypass(ctx: ScrubContext) -> list[str]:
-    mods = ctx.reference.modifiers.filter(pl.col("ptp_bypass")).collect()
-    return [str(m) for m in mods["modifier"].to_list()]
+    return ctx.reference.ptp_bypass_modifiers
 
 
 @rule(
@@ -336,10 +337,11 @@ def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
                          on=["claim_id", "sequence"]).join(
         support.select("procedure_code", pl.col("diagnosis_code").alias("code"),
                        pl.lit(True).alias("_ok")), on=["procedure_code", "code"], how="left")
+    # The codes are gathered as a list and joined only on the lines found unsupported.
     per_line = pointed.group_by("claim_id", "line_number", "procedure_code").agg(
         pl.col("_ok").any().fill_null(False).alias("_supported"),
-        pl.col("code").str.join(",").alias("_codes"))
-    bad = per_line.filter(~pl.col("_supported"))
+        pl.col("code").alias("_codes"))
+    bad = per_line.filter(~pl.col("_supported")).with_columns(pl.col("_codes").list.join(","))
     return finding_frame(bad, pl.format("{} is not supported by diagnosis {}", "procedure_code",
                                         "_codes"),
                          "Point the line at a diagnosis the coverage policy lists for it.",
@@ -376,7 +378,7 @@ def modifier_invalid(ctx: ScrubContext) -> pl.LazyFrame:
 def modifier_unknown(ctx: ScrubContext) -> pl.LazyFrame:
     """A well-formed modifier missing from the bundled table (a warning: the table holds the
     common modifiers, not every payer-specific one)."""
-    known = ctx.reference.modifiers.collect()["modifier"].to_list()
+    known = ctx.reference.known_modifiers
     lines = ctx.claim_lines.with_columns(
         pl.col("modifiers").list.eval(pl.element().filter(
             ~pl.element().is_in(known) & pl.element().str.contains(r"^[A-Z0-9]{2}$")))

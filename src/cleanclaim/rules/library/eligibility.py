@@ -140,7 +140,10 @@ def _norm(col: str) -> pl.Expr:
 )
 def patient_name_mismatch(ctx: ScrubContext) -> pl.LazyFrame:
     """Patient first or last name (letters only, any case) differs from the member's."""
+    # Names equal as written are equal once normalized: only the others are normalized.
     frame = _demo(ctx).filter(
+        (pl.col("patient_last_name") != pl.col("last_name")).fill_null(False)
+        | (pl.col("patient_first_name") != pl.col("first_name")).fill_null(False)).filter(
         (_norm("patient_last_name") != _norm("last_name")).fill_null(False)
         | (_norm("patient_first_name") != _norm("first_name")).fill_null(False))
     msg = pl.format("patient {} {} is enrolled as {} {}", "patient_first_name",
