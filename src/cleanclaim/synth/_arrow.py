@@ -18,6 +18,7 @@ from cleanclaim.domain.schema import Batch, table_specs
 
 __all__ = [
     "EPOCH",
+    "BoolArray",
     "IntArray",
     "batch",
     "dates",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 EPOCH = dt.date(1970, 1, 1)
 
 
