@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -26,6 +27,7 @@ __all__ = [
     "open_store",
     "print_json",
     "record_line",
+    "report_problems",
 ]
 
 console = Console()
@@ -77,3 +79,24 @@ def exit_unreadable(message: str) -> typer.Exit:
     """Print ``error: message`` on standard error; the exit (code 2) for the caller to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
+
+
+def report_problems(
+    source: Path, problems: Sequence[Any], *, as_json: bool, line: Callable[[Any], str] = str
+) -> None:
+    """Print a validator's problems (each with ``as_dict()``), as text lines or one JSON
+    document; exit code 1 when there is any."""
+    if as_json:
+        typer.echo(json.dumps(
+            {"source": str(source), "valid": not problems,
+             "problems": [p.as_dict() for p in problems]},
+            indent=2,
+        ))
+    elif problems:
+        for problem in problems:
+            typer.echo(line(problem))
+        typer.echo(f"{len(problems)} problem(s) in {source}")
+    else:
+        typer.echo(f"{source}: no problems found")
+    if problems:
+        raise typer.Exit(1)

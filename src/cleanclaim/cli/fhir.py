@@ -8,7 +8,6 @@ installed).
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,7 +23,7 @@ from ..standards.fhir import (
     parse,
     validate,
 )
-from .common import exit_unreadable, record_line
+from .common import exit_unreadable, record_line, report_problems
 
 __all__ = ["app"]
 
@@ -89,22 +88,4 @@ def validate_command(
         problems = validate(file)
     except FhirUnavailableError as exc:
         raise exit_unreadable(str(exc)) from None
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "source": str(file),
-                    "valid": not problems,
-                    "problems": [p.as_dict() for p in problems],
-                },
-                indent=2,
-            )
-        )
-    elif problems:
-        for problem in problems:
-            typer.echo(str(problem))
-        typer.echo(f"{len(problems)} problem(s) in {file}")
-    else:
-        typer.echo(f"{file}: no problems found")
-    if problems:
-        raise typer.Exit(1)
+    report_problems(file, problems, as_json=as_json)

@@ -6,7 +6,6 @@ Thin: the reading and checking live in :mod:`cleanclaim.standards.x12`. Exit cod
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..standards.x12 import (
     validate,
     write_999,
 )
-from .common import exit_unreadable, record_line
+from .common import exit_unreadable, record_line, report_problems
 
 __all__ = ["app"]
 
@@ -116,22 +115,4 @@ def validate_command(
     problems = validate(file)
     if ack is not None:
         _write_ack(file, problems, ack)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "source": str(file),
-                    "valid": not problems,
-                    "problems": [p.as_dict() for p in problems],
-                },
-                indent=2,
-            )
-        )
-    elif problems:
-        for problem in problems:
-            typer.echo(_problem_line(problem))
-        typer.echo(f"{len(problems)} problem(s) in {file}")
-    else:
-        typer.echo(f"{file}: no problems found")
-    if problems:
-        raise typer.Exit(1)
+    report_problems(file, problems, as_json=as_json, line=_problem_line)
