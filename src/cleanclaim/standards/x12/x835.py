@@ -30,8 +30,9 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from ...domain import ClaimPayment, Record
-from .errors import ProblemKind, X12ParseError, X12Problem
+from ...domain import ClaimPayment
+from .errors import ProblemKind, X12Problem
+from .handling import RecordHandler
 from .reader import SegmentHandler, Transaction, parse_date
 
 __all__ = ["Remittance835Handler", "balance_problems"]
@@ -102,12 +103,12 @@ def balance_problems(payment: ClaimPayment) -> list[tuple[int | None, str]]:
     return found
 
 
-class Remittance835Handler:
+class Remittance835Handler(RecordHandler):
     """Turns the body of one 835 transaction set into :class:`ClaimPayment` records."""
 
     def __init__(self, *, check_balance: bool = False) -> None:
         self.check_balance = check_balance
-        self.out: list[Record] = []
+        super().__init__()
         self.table: dict[str, SegmentHandler] = {
             "BPR": self._bpr,
             "TRN": self._trn,
@@ -123,11 +124,7 @@ class Remittance835Handler:
             "LQ": self._lq,
             "PLB": self._plb,
         }
-        self.source = "<x12>"
         self.component = ":"
-        self.report: Callable[[X12Problem], None] = _raise
-        self.txn: Transaction | None = None
-        self.collecting = False
         self._reset()
 
     def begin(self, txn: Transaction, report: Callable[[X12Problem], None]) -> None:
@@ -165,27 +162,6 @@ class Remittance835Handler:
         self.line_origins: list[int] = []
         self.line: _Row | None = None
         self.broken = False
-
-    def _error(
-        self,
-        cause: str,
-        pos: int,
-        seg: str,
-        element: int | None,
-        value: str | None = None,
-        kind: ProblemKind = ProblemKind.VALUE,
-    ) -> X12ParseError:
-        return X12ParseError(
-            cause,
-            source=self.source,
-            segment=pos,
-            segment_id=seg,
-            element=element,
-            value=value,
-            kind=kind,
-        )
-
-    # -- header -------------------------------------------------------------------------------
 
     def _bpr(self, pos: int, el: list[str]) -> None:
         el = _pad(el, 17)
@@ -262,7 +238,7 @@ class Remittance835Handler:
     def _cas(self, pos: int, el: list[str]) -> None:
         target = self.line if self.line is not None else self.claim
         if target is None:
-            raise self._error("CAS outside a claim", pos, "CAS", None, kind=ProblemKind.STRUCTURE)
+            raise self.error("CAS outside a claim", pos, "CAS", None, kind=ProblemKind.STRUCTURE)
         el = _pad(el, _CAS_LAST + 1)
         adjustments = target.setdefault("adjustments", [])
         for index in range(2, _CAS_LAST, 3):
@@ -284,7 +260,7 @@ class Remittance835Handler:
 
     def _svc(self, pos: int, el: list[str]) -> None:
         if self.claim is None:
-            raise self._error("SVC outside a claim", pos, "SVC", None, kind=ProblemKind.STRUCTURE)
+            raise self.error("SVC outside a claim", pos, "SVC", None, kind=ProblemKind.STRUCTURE)
         el = _pad(el, 6)
         parts = el[1].split(self.component)
         parts += [""] * (2 - len(parts))
@@ -358,7 +334,9 @@ class Remittance835Handler:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 self.report(
-                    self._locate(error["loc"], error["msg"], error.get("input"), error["type"])
+                    self._locate_field(
+                        error["loc"], error["msg"], error.get("input"), error["type"]
+                    )
                 )
             return
         self.paid_total += built.paid
@@ -416,7 +394,7 @@ class Remittance835Handler:
                 )
             )
 
-    def _locate(
+    def _locate_field(
         self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
     ) -> X12Problem:
         key, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLP", None))
@@ -436,7 +414,3 @@ class Remittance835Handler:
 def _kind(error_type: str, value: Any) -> ProblemKind:
     # An element sent empty is as missing as one not sent at all.
     return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE
-
-
-def _raise(problem: X12Problem) -> None:
-    raise X12ParseError.from_problem(problem)

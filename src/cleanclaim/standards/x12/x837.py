@@ -32,9 +32,10 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from ...domain import Claim, ClaimType, Diagnosis, Record
+from ...domain import Claim, ClaimType, Diagnosis
 from ...domain.schema import table_specs
-from .errors import ProblemKind, X12ParseError, X12Problem
+from .errors import ProblemKind, X12Problem
+from .handling import RecordHandler
 from .reader import SegmentHandler, Transaction, parse_date, parse_period
 
 __all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler", "DiagnosisTuple"]
@@ -154,7 +155,7 @@ def _pad(el: list[str], size: int) -> list[str]:
     return el if len(el) >= size else el + [""] * (size - len(el))
 
 
-class Claim837Handler:
+class Claim837Handler(RecordHandler):
     """Turns the body of one 837P or 837I transaction set into :class:`Claim` records."""
 
     def __init__(self, claim_type: ClaimType, *, rows: list[dict[str, Any]] | None = None) -> None:
@@ -170,7 +171,7 @@ class Claim837Handler:
             self.claim_blank = dict.fromkeys(f.name for f in claims.fields)
             self.line_blank = dict.fromkeys(f.name for f in lines.fields)
         self.institutional = claim_type is ClaimType.INSTITUTIONAL
-        self.out: list[Record] = []
+        super().__init__()
         self.table: dict[str, SegmentHandler] = {
             "BHT": self._bht,
             "HL": self._hl,
@@ -189,10 +190,7 @@ class Claim837Handler:
             "SV2": self._sv2,
             "LIN": self._lin,
         }
-        self.source = "<x12>"
         self.component = ":"
-        self.report: Callable[[X12Problem], None] = _raise
-        self.collecting = False
         self._reset_transaction()
 
     # -- Handler protocol ---------------------------------------------------------------------
@@ -237,33 +235,6 @@ class Claim837Handler:
         self.line_origins: list[dict[str, int]] = []
         self.line: _Row | None = None
 
-    def _error(
-        self,
-        cause: str,
-        pos: int,
-        seg: str,
-        element: int | None,
-        value: str | None = None,
-        kind: ProblemKind = ProblemKind.VALUE,
-    ) -> X12ParseError:
-        return X12ParseError(
-            cause,
-            source=self.source,
-            segment=pos,
-            segment_id=seg,
-            element=element,
-            value=value,
-            kind=kind,
-        )
-
-    def _advise(self, pos: int, seg: str, element: int, cause: str, value: str) -> None:
-        """A code value the guide does not allow but reading can live with: validation only."""
-        self.report(
-            X12Problem(
-                self.source, pos, seg, element, cause, ProblemKind.CODE, value=value, fatal=False
-            )
-        )
-
     # -- header and hierarchy -----------------------------------------------------------------
 
     def _bht(self, pos: int, el: list[str]) -> None:
@@ -272,7 +243,7 @@ class Claim837Handler:
         if el[4]:
             self.submitted_on = parse_date(el[4], self.source, pos, "BHT", 4)
         if self.collecting and el[6] not in _BHT_TYPES:
-            self._advise(pos, "BHT", 6, "transaction type code is not CH, RP or 31", el[6])
+            self.advise(pos, "BHT", 6, "transaction type code is not CH, RP or 31", el[6])
 
     def _hl(self, pos: int, el: list[str]) -> None:
         self._flush()
@@ -289,7 +260,7 @@ class Claim837Handler:
             self.loop = "patient"
             self.in_other_payer = False
         else:
-            raise self._error(
+            raise self.error(
                 "hierarchical level code is not 20, 22 or 23", pos, "HL", 3, level, ProblemKind.CODE
             )
         if self.collecting:
@@ -357,7 +328,7 @@ class Claim837Handler:
             return
         if el[2]:
             if el[1] != "D8":
-                raise self._error(
+                raise self.error(
                     "date format qualifier is not D8", pos, "DMG", 1, el[1], ProblemKind.CODE
                 )
             target["patient_birth_date"] = parse_date(el[2], self.source, pos, "DMG", 2)
@@ -368,7 +339,7 @@ class Claim837Handler:
     def _nm1(self, pos: int, el: list[str]) -> None:
         entity = el[1] if len(el) > 1 else ""
         if self.collecting and entity in _NPI_ENTITIES and len(el) > 9 and el[8] != "XX":
-            self._advise(pos, "NM1", 8, "an NPI is identified by qualifier XX", el[8])
+            self.advise(pos, "NM1", 8, "an NPI is identified by qualifier XX", el[8])
         if self.claim is None:
             self._nm1_header(pos, entity, _pad(el, 10))
         elif not self.in_other_payer:
@@ -446,7 +417,7 @@ class Claim837Handler:
     def _clm(self, pos: int, el: list[str]) -> None:
         self._flush()
         if not self.billing or not self.subscriber:
-            raise self._error(
+            raise self.error(
                 "CLM before its billing provider and subscriber loops",
                 pos,
                 "CLM",
@@ -461,7 +432,7 @@ class Claim837Handler:
         facility = el[5].split(self.component)
         facility += [""] * (3 - len(facility))
         if self.collecting and facility[1] != ("A" if self.institutional else "B"):
-            self._advise(
+            self.advise(
                 pos,
                 "CLM",
                 5,
@@ -530,11 +501,11 @@ class Claim837Handler:
 
     def _lx(self, pos: int, el: list[str]) -> None:
         if self.claim is None:
-            raise self._error("LX outside a claim", pos, "LX", None, kind=ProblemKind.STRUCTURE)
+            raise self.error("LX outside a claim", pos, "LX", None, kind=ProblemKind.STRUCTURE)
         self.in_other_payer = False
         number = el[1] if len(el) > 1 else ""
         if not number.isdigit():
-            raise self._error("line number is not a positive integer", pos, "LX", 1, number)
+            raise self.error("line number is not a positive integer", pos, "LX", 1, number)
         self.line = {**self.line_blank, "line_number": int(number)}
         self.lines.append(self.line)
         self.line_origins.append({"LX": pos})
@@ -542,7 +513,7 @@ class Claim837Handler:
     def _line_for(self, pos: int, seg: str) -> _Row:
         line = self.line
         if line is None or line.get("charge") is not None:
-            raise self._error(f"{seg} without its LX", pos, seg, None, kind=ProblemKind.STRUCTURE)
+            raise self.error(f"{seg} without its LX", pos, seg, None, kind=ProblemKind.STRUCTURE)
         self.line_origins[-1]["SV"] = pos
         return line
 
@@ -564,14 +535,14 @@ class Claim837Handler:
         line["charge"] = el[2]
         line["units"] = el[4]
         if self.collecting and el[3] not in ("UN", "MJ"):
-            self._advise(pos, "SV1", 3, "unit basis is not UN or MJ", el[3])
+            self.advise(pos, "SV1", 3, "unit basis is not UN or MJ", el[3])
         if el[5]:
             line["place_of_service"] = el[5]
         pointers = el[7]
         if pointers:
             # Digits and component separators only (int() alone would take ' 1' or '1_0').
             if not (pointers.replace(self.component, "").isdigit() and pointers.isascii()):
-                raise self._error("diagnosis pointers are not numbers", pos, "SV1", 7, pointers)
+                raise self.error("diagnosis pointers are not numbers", pos, "SV1", 7, pointers)
             line["diagnosis_pointers"] = list(map(int, pointers.split(self.component)))
 
     def _sv2(self, pos: int, el: list[str]) -> None:
@@ -583,7 +554,7 @@ class Claim837Handler:
         line["charge"] = el[3]
         line["units"] = el[5]
         if self.collecting and el[4] not in ("UN", "DA"):
-            self._advise(pos, "SV2", 4, "unit basis is not UN or DA", el[4])
+            self.advise(pos, "SV2", 4, "unit basis is not UN or DA", el[4])
 
     def _lin(self, pos: int, el: list[str]) -> None:
         if self.line is not None and len(el) > 3 and el[2] == "N4":
@@ -643,9 +614,11 @@ class Claim837Handler:
 
     def _report_invalid(self, exc: ValidationError) -> None:
         for error in exc.errors(include_url=False):
-            self.report(self._locate(error["loc"], error["msg"], error.get("input"), error["type"]))
+            self.report(
+                self._locate_field(error["loc"], error["msg"], error.get("input"), error["type"])
+            )
 
-    def _locate(
+    def _locate_field(
         self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
     ) -> X12Problem:
         origins = {**self.origins, **self.claim_origins}
@@ -677,7 +650,3 @@ class Claim837Handler:
 def _kind(error_type: str, value: Any) -> ProblemKind:
     # An element sent empty is as missing as one not sent at all.
     return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE
-
-
-def _raise(problem: X12Problem) -> None:
-    raise X12ParseError.from_problem(problem)
