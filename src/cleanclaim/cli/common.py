@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 from rich.console import Console
@@ -28,6 +29,7 @@ __all__ = [
     "print_json",
     "record_line",
     "report_problems",
+    "write_record_lines",
 ]
 
 console = Console()
@@ -100,3 +102,25 @@ def report_problems(
         typer.echo(f"{source}: no problems found")
     if problems:
         raise typer.Exit(1)
+
+
+def write_record_lines(
+    records: Callable[[], Iterable[Record]],
+    names: dict[type[Record], str],
+    out: Path | None,
+    unreadable: tuple[type[Exception], ...],
+) -> None:
+    """Write the records ``records()`` reads as JSON Lines to ``out`` (standard output when
+    None); a parse error of the kinds in ``unreadable``, raised while opening or reading, ends
+    the command with exit code 2."""
+    count = 0
+    with ExitStack() as stack:
+        stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
+        try:
+            for record in records():
+                stream.write(record_line(record, names))
+                count += 1
+        except unreadable as exc:
+            raise exit_unreadable(str(exc)) from None
+    if out is not None:
+        typer.echo(f"{count} record(s) written to {out}", err=True)

@@ -8,10 +8,7 @@ installed).
 
 from __future__ import annotations
 
-import sys
-from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
 
 import typer
 
@@ -23,7 +20,7 @@ from ..standards.fhir import (
     parse,
     validate,
 )
-from .common import exit_unreadable, record_line, report_problems
+from .common import exit_unreadable, report_problems, write_record_lines
 
 __all__ = ["app"]
 
@@ -64,17 +61,9 @@ def parse_command(
 ) -> None:
     """Print one JSON object per canonical record (JSON Lines); "record" names the type."""
     _readable(file)
-    count = 0
-    with ExitStack() as stack:
-        stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
-        try:
-            for record in parse(file):
-                stream.write(record_line(record, _RECORD_TYPES))
-                count += 1
-        except (FhirInputError, FhirUnavailableError) as exc:
-            raise exit_unreadable(str(exc)) from None
-    if out is not None:
-        typer.echo(f"{count} record(s) written to {out}", err=True)
+    write_record_lines(
+        lambda: parse(file), _RECORD_TYPES, out, (FhirInputError, FhirUnavailableError)
+    )
 
 
 @app.command("validate")

@@ -6,10 +6,7 @@ Thin: the reading and checking live in :mod:`cleanclaim.standards.x12`. Exit cod
 
 from __future__ import annotations
 
-import sys
-from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
 
 import typer
 
@@ -28,7 +25,7 @@ from ..standards.x12 import (
     validate,
     write_999,
 )
-from .common import exit_unreadable, record_line, report_problems
+from .common import exit_unreadable, report_problems, write_record_lines
 
 __all__ = ["app"]
 
@@ -74,17 +71,7 @@ def parse_command(
 ) -> None:
     """Print one JSON object per record (JSON Lines); its "record" field names the type."""
     _readable(file)
-    count = 0
-    with ExitStack() as stack:
-        stream: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
-        try:
-            for record in parse(file):
-                stream.write(record_line(record, _RECORD_TYPES))
-                count += 1
-        except X12ParseError as exc:
-            raise exit_unreadable(str(exc)) from None
-    if out is not None:
-        typer.echo(f"{count} record(s) written to {out}", err=True)
+    write_record_lines(lambda: parse(file), _RECORD_TYPES, out, (X12ParseError,))
 
 
 def _write_ack(file: Path, problems: list[X12Problem], ack: Path) -> None:
