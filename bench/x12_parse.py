@@ -71,7 +71,10 @@ def _guide_complete(text: str) -> str:
     x12sdk refuses an 837 without them (so does pyx12's validator: ``bench/x12_pyx12.py``);
     both readers get this same file, and ours reads past the added segments.
     """
-    text = re.sub(r"(NM1\*(?:85|QC|77)\*[^~]*~\n)", lambda m: m.group(1) + _ADDRESS, text)
+    # Skip the loops that already carry their address: the writer adds them when it has them.
+    text = re.sub(
+        r"(NM1\*(?:85|QC|77)\*[^~]*~\n)(?!N3\*)", lambda m: m.group(1) + _ADDRESS, text
+    )
     text = re.sub(r"NM1\*(82|DN)\*1\*\*\*", r"NM1*\1*1*DOE*JOHN*", text)
     text = re.sub(r"NM1\*77\*2\*\*", "NM1*77*2*CITY LAB*", text)
     out: list[str] = []

@@ -45,6 +45,10 @@ class ServiceLine(Record):
     )
     place_of_service: Code | None = None
     rendering_npi: Code | None = None
+    rendering_name: Text | None = Field(
+        default=None, description="Last name of the line's rendering provider (2420A/2420C)"
+    )
+    rendering_first_name: Text | None = None
     ndc: Code | None = None
     prior_auth_number: Code | None = None
 
@@ -84,13 +88,44 @@ class Claim(Record):
     patient_birth_date: dt.date | None = None
     patient_sex: Sex | None = None
     patient_relationship: Code = Field(default="18", description="18 = self")
+    patient_address_line: Text | None = Field(
+        default=None,
+        description="Patient's street address (2010BA N3 when the patient is the subscriber, "
+        "2010CA N3 otherwise)",
+    )
+    patient_city: Text | None = None
+    patient_state: Code | None = None
+    patient_postal_code: Code | None = Field(default=None, description="5- or 9-digit ZIP code")
     billing_npi: Code
     billing_name: Text | None = Field(default=None, description="Organization or last name")
     billing_tax_id: Code | None = None
     billing_taxonomy: Code | None = None
+    billing_address_line: Text | None = Field(
+        default=None, description="Billing provider's street address (2010AA N3)"
+    )
+    billing_city: Text | None = None
+    billing_state: Code | None = None
+    billing_postal_code: Code | None = Field(
+        default=None, description="Billing provider's ZIP code (the guides want all 9 digits)"
+    )
     rendering_npi: Code | None = None
+    rendering_name: Text | None = Field(
+        default=None, description="Rendering provider's last name (2310B 837P, 2310D 837I)"
+    )
+    rendering_first_name: Text | None = None
     referring_npi: Code | None = None
+    referring_name: Text | None = Field(
+        default=None, description="Referring provider's last name (NM1*DN)"
+    )
+    referring_first_name: Text | None = None
     facility_npi: Code | None = None
+    facility_name: Text | None = Field(
+        default=None, description="Service facility location (2310C 837P, 2310E 837I)"
+    )
+    facility_address_line: Text | None = None
+    facility_city: Text | None = None
+    facility_state: Code | None = None
+    facility_postal_code: Code | None = None
     place_of_service: Code | None = None
     type_of_bill: Code | None = Field(
         default=None,

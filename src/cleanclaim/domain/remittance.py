@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .base import Code, Money, Quantity, Record
+from .base import Code, Money, Quantity, Record, Text
 from .codes import ClaimStatus, GroupCode
 
 __all__ = ["Adjustment", "ClaimPayment", "LinePayment"]
@@ -53,8 +53,22 @@ class ClaimPayment(Record):
     payment_id: Code = Field(description="Unique id of this CLP occurrence (file + position)")
     claim_id: Code = Field(description="CLP01: the provider's claim id as submitted")
     payer_id: Code
+    payer_name: Text | None = Field(default=None, description="Payer's name (1000A N102)")
+    payer_tax_id: Code | None = Field(
+        default=None, description="Payer's EIN, 9 digits (TRN03 is '1' followed by it)"
+    )
+    payer_address_line: Text | None = Field(default=None, description="1000A N3")
+    payer_city: Text | None = None
+    payer_state: Code | None = None
+    payer_postal_code: Code | None = None
     payer_claim_control_number: Code | None = None
     payee_npi: Code | None = None
+    payee_name: Text | None = Field(default=None, description="Payee's name (1000B N102)")
+    patient_first_name: Text | None = None
+    patient_last_name: Text | None = Field(default=None, description="2100 NM1*QC")
+    member_id: Code | None = Field(
+        default=None, description="Patient's member ID as the payer knows it (NM1*QC 09)"
+    )
     status: ClaimStatus
     total_charge: Money
     paid: Money

@@ -109,6 +109,31 @@ class _Providers:
         self.start = start
         self.since = start - rng.integers(60, 3000, n_base)
         self.names = self._names()
+        person = self.entity == 1
+        firsts = vocab([*cat.FEMALE_NAMES, *cat.MALE_NAMES])
+        self.first_names = strings(firsts, np.where(person, self.rng_names[1], -1))
+        self._address(bases)
+
+    def _address(self, bases: IntArray) -> None:
+        """Each group's or hospital's street address, its clinicians sharing it.
+
+        Derived from the NPI base and the seeded city without further draws, so that adding
+        addresses left every other draw of the world as it was. ZIP codes have all 9 digits,
+        as the 837 guides want for a billing provider.
+        """
+        city = self.rng_names[3][self.org]
+        where = bases[self.org]
+        house = 100 + (where * 37) % 9800
+        street = (where // 13) % len(cat.STREETS)
+        self.address_line = pc.binary_join_element_wise(
+            pa.array(house).cast(pa.string()), strings(vocab(cat.STREETS), street), " "
+        )
+        self.city = strings(vocab([c[0] for c in cat.CITIES]), city)
+        self.state = strings(vocab([c[1] for c in cat.CITIES]), city)
+        tail = pa.array((where // 7) % 100 * 10_000 + where % 10_000).cast(pa.string())
+        self.postal_code = pc.binary_join_element_wise(
+            strings(vocab([c[2] for c in cat.CITIES]), city), pc.utf8_lpad(tail, 6, "0"), ""
+        )
 
     def _names(self) -> pa.Array:
         """Surnames for clinicians; "<word> <specialty>" groups and "<word> Regional Hospital"."""
@@ -129,12 +154,9 @@ class _Providers:
 
     def batch(self, payer_ids: list[str]) -> Batch:
         n_base = len(self.tax)
-        _, first, _, city = self.rng_names
-        person = self.entity == 1
         name = self.names
-        firsts = vocab([*cat.FEMALE_NAMES, *cat.MALE_NAMES])
-        first_name = strings(firsts, np.where(person, first, -1))
-        state = strings(vocab([c[1] for c in cat.CITIES]), city[self.org])
+        first_name = self.first_names
+        state = self.state
         parts: list[pa.Table] = []
         for p, payer_id in enumerate(payer_ids):
             inside = self.in_network[p]

@@ -388,24 +388,35 @@ class PayerProfile:
     id_suffix: str = ""
     plans: tuple[str, ...] = ()
     weight: float = 1.0
+    tax_id: str = ""
+    remit_address: tuple[str, str, str, str] = ("", "", "", "")
+    """Street, city, state and ZIP+4 the payer's remittances (835) come from."""
 
 
 PAYER_PROFILES: tuple[PayerProfile, ...] = (
     PayerProfile("NWHP1", "Northwind Health Plan", "commercial", 90, 180, 180,
                  r"^[A-Z]{3}[0-9]{9}$", ("NWH", "NWP", "NWX"), 9,
-                 plans=("Choice PPO", "Select HMO", "Core EPO"), weight=3.0),
+                 plans=("Choice PPO", "Select HMO", "Core EPO"), weight=3.0, tax_id="416183402",
+                 remit_address=("PO Box 24120", "Portland", "OR", "972084120")),
     PayerProfile("EVSA2", "Evergreen Senior Advantage", "medicare_advantage", 365, 65, 365,
-                 r"^EV[0-9]{9}$", ("EV",), 9, plans=("Plus HMO", "Freedom PPO"), weight=2.0),
+                 r"^EV[0-9]{9}$", ("EV",), 9, plans=("Plus HMO", "Freedom PPO"), weight=2.0,
+                 tax_id="911843377", remit_address=("PO Box 3401", "Nashville", "TN",
+                                                    "372193401")),
     PayerProfile("LCMC3", "Lakeshore Community Medicaid", "medicaid", 365, 60, 365,
-                 r"^[0-9]{11}$", ("",), 11, plans=("Family Care", "Kids Care"), weight=2.0),
+                 r"^[0-9]{11}$", ("",), 11, plans=("Family Care", "Kids Care"), weight=2.0,
+                 tax_id="366210548", remit_address=("PO Box 9020", "Lansing", "MI", "489099020")),
     PayerProfile("HBMK4", "Harbor Marketplace Health", "aca_marketplace", 180, 180, 180,
                  r"^H[A-Z][0-9]{8}$", ("HB", "HM"), 8, plans=("Silver 2000", "Bronze 6500"),
-                 weight=1.5),
+                 weight=1.5, tax_id="593127706",
+                 remit_address=("PO Box 61500", "Tallahassee", "FL", "323141500")),
     PayerProfile("BSMT5", "Bluestone Mutual", "commercial", 120, 180, 120,
-                 r"^B[0-9]{10}$", ("B",), 10, plans=("Open Access", "Value HMO"), weight=2.0),
+                 r"^B[0-9]{10}$", ("B",), 10, plans=("Open Access", "Value HMO"), weight=2.0,
+                 tax_id="231957284", remit_address=("PO Box 7780", "Harrisburg", "PA",
+                                                    "171067780")),
     PayerProfile("SMCH6", "Summit Choice Health", "commercial", 180, 180, 180,
                  r"^S[A-Z][0-9]{7}-0[0-9]$", ("SC", "SX"), 7, id_suffix="-01",
-                 plans=("Premier PPO", "Basic HMO"), weight=1.5),
+                 plans=("Premier PPO", "Basic HMO"), weight=1.5, tax_id="840772915",
+                 remit_address=("PO Box 11820", "Denver", "CO", "802111820")),
 )
 """Payers in the order they join a world: the first four cover every product line."""
 

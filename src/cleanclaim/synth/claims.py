@@ -372,6 +372,10 @@ class _Chunk:
         has_ref = referenced | (dup_ref & (self.auth_kind[np.maximum(self.dup_of, 0)] >= 1))
         self.auth_ids = auth_ids
         null = self.null
+        members = pop.members.tables["members"]
+        home = pa.array(self.member)
+        office = pa.array(self.billing)
+        street, city, state, postal = pop.provider_address
         claims = {
             "claim_id": ids,
             "claim_type": strings(vocab(["professional", "institutional"]), self.ctype),
@@ -388,11 +392,21 @@ class _Chunk:
             "patient_birth_date": dates(self.birth, null["birth"]),
             "patient_sex": strings(vocab(["F", "M"]), self.sex_on_claim()),
             "patient_relationship": strings(vocab(["18"]), np.zeros(n, dtype=np.int64)),
+            "patient_address_line": members.column("address_line").take(home),
+            "patient_city": members.column("city").take(home),
+            "patient_state": members.column("state").take(home),
+            "patient_postal_code": members.column("postal_code").take(home),
             "billing_npi": npi_b,
-            "billing_name": pop.provider_names.take(pa.array(self.billing)),
+            "billing_name": pop.provider_names.take(office),
             "billing_tax_id": strings(pop.tax_id, np.where(null["tax"], -1, self.billing)),
             "billing_taxonomy": strings(vocab(voc.taxonomies), pop.p_tax[self.billing]),
+            "billing_address_line": street.take(office),
+            "billing_city": city.take(office),
+            "billing_state": state.take(office),
+            "billing_postal_code": postal.take(office),
             "rendering_npi": npi_r,
+            "rendering_name": pop.provider_names.take(pa.array(self.rendering)),
+            "rendering_first_name": pop.provider_first_names.take(pa.array(self.rendering)),
             "referring_npi": pa.nulls(n, pa.string()),
             "facility_npi": pa.nulls(n, pa.string()),
             "place_of_service": strings(vocab(voc.places),
@@ -401,8 +415,10 @@ class _Chunk:
             "type_of_bill": strings(vocab([b[:-1] + f for b in voc.bill_types for f in _FREQ]),
                                     np.where(~inst | null["tob"], -1,
                                              place * len(_FREQ) + self.freq)),
-            "statement_from": dates(self.dos, null["stmt"]),
-            "statement_to": dates(self.stmt_to),
+            # A statement period is institutional (837I DTP*434); a professional claim's
+            # dates are its lines'.
+            "statement_from": dates(self.dos, null["stmt"] | ~inst),
+            "statement_to": dates(self.stmt_to, ~inst),
             "admission_date": dates(self.dos, ~inpatient),
             "discharge_status": strings(vocab(["01"]), np.where(inst & ~null["discharge"], 0,
                                                                  -1)),

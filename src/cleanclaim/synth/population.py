@@ -101,6 +101,8 @@ class Population:
     npi: pa.Array
     bad_npi: pa.Array
     provider_names: pa.Array
+    provider_first_names: pa.Array
+    provider_address: tuple[pa.Array, pa.Array, pa.Array, pa.Array]  # line, city, state, ZIP
     tax_id: pa.Array
     p_tax: IntArray
     p_org: IntArray
@@ -196,6 +198,10 @@ def build_population(
         reserved_slices=slices,
         npi=providers.npi,
         provider_names=providers.names,
+        provider_first_names=providers.first_names,
+        provider_address=(
+            providers.address_line, providers.city, providers.state, providers.postal_code
+        ),
         bad_npi=providers.bad_npi,
         tax_id=providers.tax_id,
         p_tax=providers.tax,

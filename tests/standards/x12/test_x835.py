@@ -97,3 +97,29 @@ def test_balance_problems_function() -> None:
 def test_payee_npi() -> None:
     paid, denied = parse_payments(sample("835"))
     assert paid.payee_npi == denied.payee_npi == "1234567893"
+
+
+def test_payer_payee_and_patient_names() -> None:
+    paid, denied = parse_payments(sample("835"))
+    assert (paid.payer_name, paid.payer_tax_id) == ("ACME HEALTH", "512345678")
+    assert (paid.payer_address_line, paid.payer_city) == ("1 PAYER PLAZA", "HARTFORD")
+    assert (paid.payer_state, paid.payer_postal_code) == ("CT", "06101")
+    assert paid.payee_name == denied.payee_name == "FAMILY CLINIC"
+    assert (paid.patient_last_name, paid.patient_first_name, paid.member_id) == (
+        "DOE",
+        "JANE",
+        "MEM0001",
+    )
+    # The denied claim has no NM1*QC in the sample: nothing is borrowed from the first claim.
+    assert (denied.patient_last_name, denied.member_id) == (None, None)
+    assert denied.payer_city == "HARTFORD"
+
+
+def test_trn03_that_is_not_an_ein_is_not_taken_for_one() -> None:
+    body = [s.replace("TRN*1*CHK12345*1512345678", "TRN*1*CHK12345*60054") for s in REMITTANCE]
+    assert {p.payer_tax_id for p in parse_payments(_remit(body))} == {None}
+    body = [
+        s.replace("NM1*QC*1*DOE*JANE****MI*MEM0001", "NM1*QC*1*DOE*JANE****34*123456789")
+        for s in REMITTANCE
+    ]
+    assert next(parse_payments(_remit(body))).member_id is None

@@ -167,6 +167,9 @@ def test_maximum_lengths_and_counts() -> None:
         (("NM1*85", ""), 9, "billing_npi"),
         (("DTP*472*D8*20241120", "DTP*472*XX*20241120"), 2, "format qualifier"),
         (("LX*1", "LX*one"), 1, "line number"),
+        (("N4*SPRINGFIELD*IL*62701", "N4*SPRINGFIELD*IL*" + "9" * 51), 3, "billing_postal"),
+        (("NM1*77", "NM1*77*2*" + "A" * 201 + "*****XX*1497758544"), 3, "facility_name"),
+        (("NM1*82*1*LINE", "NM1*82*1*" + "L" * 201), 3, "rendering_name"),
     ],
 )
 def test_bad_values_raise_with_their_position(
@@ -202,3 +205,62 @@ def test_payer_billing_and_subscriber_names_and_filing_indicator() -> None:
     (institutional,) = claims(sample("837I"))
     assert (institutional.payer_name, institutional.filing_indicator) == ("MEDICARE", "MB")
     assert institutional.billing_name == "GENERAL HOSPITAL"
+
+
+def test_addresses_and_provider_names() -> None:
+    first, second, third = claims(sample("837P"))
+    # 2010AA; the pay-to address (2010AB) that follows is not the billing provider's.
+    assert (first.billing_address_line, first.billing_city) == ("1 MAIN ST", "SPRINGFIELD")
+    assert (first.billing_state, first.billing_postal_code) == ("IL", "62701")
+    # The patient is the subscriber: the 2010BA address is the patient's.
+    assert (first.patient_address_line, first.patient_city) == ("2 ELM ST", "SPRINGFIELD")
+    assert (first.patient_state, first.patient_postal_code) == ("IL", "62701")
+    assert (first.referring_name, first.referring_first_name) == ("REFER", "RITA")
+    assert (first.rendering_name, first.rendering_first_name) == ("RENDER", "RON")
+    assert first.facility_name == "ANNEX" and first.facility_address_line is None
+    line = first.lines[0]
+    assert (line.rendering_npi, line.rendering_name, line.rendering_first_name) == (
+        "1245319599",
+        "LINE",
+        "LARA",
+    )
+    # A dependent without a patient address: the subscriber loop has none to lend either.
+    assert second.patient_address_line is None and third.patient_city is None
+    (institutional,) = claims(sample("837I"))
+    assert institutional.billing_address_line == "9 HOSPITAL WAY"
+    assert (institutional.rendering_name, institutional.rendering_first_name) == ("RENDER", "RUTH")
+    assert institutional.facility_name == "CATH LAB"
+    # The attending provider (2310A) is not a field of the claim.
+    assert institutional.referring_npi is None and institutional.referring_name is None
+
+
+def _inserted(*after: tuple[str, list[str]]) -> str:
+    """The professional sample with segments inserted after the first one starting so."""
+    body = list(PROFESSIONAL)
+    for prefix, segments in after:
+        index = next(i for i, s in enumerate(body) if s.startswith(prefix))
+        body[index + 1 : index + 1] = segments
+    return render(interchange([("HC", "005010X222A1", [body])]))
+
+
+def test_patient_address_comes_from_the_patient_loop() -> None:
+    text = _inserted(
+        ("NM1*IL*1*ROE", ["N3*5 OAK ST", "N4*AUSTIN*TX*78701"]),
+        ("NM1*QC*1*ROE", ["N3*7 PINE RD*UNIT B", "N4*DENVER*CO*802031234"]),
+    )
+    _, second, third = claims(text)
+    assert (second.patient_address_line, second.patient_city) == ("7 PINE RD, UNIT B", "DENVER")
+    assert (second.patient_state, second.patient_postal_code) == ("CO", "802031234")
+    assert third.patient_address_line == "7 PINE RD, UNIT B"
+
+
+def test_facility_address_is_read_and_other_addresses_of_the_claim_are_not() -> None:
+    text = _inserted(
+        ("NM1*77", ["N3*3 ANNEX RD", "N4*SPRINGFIELD*IL*627039999"]),
+        ("NM1*PR*2*OTHER PAYER", ["N3*9 OTHER ST", "N4*ELSEWHERE*NY*10001"]),
+        ("NM1*82*1*LINE", ["NM1*77*2*LINE SITE", "N3*4 X ST", "N4*AMES*IA*50010"]),
+    )
+    first = claims(text)[0]
+    assert (first.facility_address_line, first.facility_postal_code) == ("3 ANNEX RD", "627039999")
+    assert (first.facility_name, first.facility_city) == ("ANNEX", "SPRINGFIELD")
+    assert first.lines[0].rendering_name == "LINE"

@@ -13,11 +13,23 @@ documented exceptions: a claim without ``submitted_on`` comes back with the inte
 (BHT04 is required), one without ``filing_indicator`` with ``WriteOptions.filing_indicator``
 (SBR09 is required), and an 835 ``payment_id`` comes back as ``{trace}-{n}``.
 
-Names the records carry (payer, billing provider, subscriber when the patient is someone else,
-patient) are written; names they lack are written empty and addresses (N3/N4) are left out
-rather than invented: a receiver that enforces the implementation guide to the letter will flag
-those. Subscriber names of a claim whose patient is the subscriber are not written (the patient
-name stands for both).
+Names and addresses the records carry are written where the guides put them: the billing
+provider's address (2010AA N3/N4), the patient's (2010BA N3/N4 when the patient is the
+subscriber, 2010CA N3/N4 otherwise), the referring, rendering and service facility providers
+(837P 2310A/B/C, 837I 2310F/D/E, the facility with its N3/N4) and a line's rendering provider
+(2420A/2420C); on the 835 the payer's name, address and EIN (1000A N1/N3/N4, TRN03 = "1" + EIN),
+the payee's name (1000B) and the patient's name and member ID (2100 NM1*QC). The payer's
+technical contact (1000A PER*BL) is the sender's contact of :class:`WriteOptions`: the writer of
+an 835 is the payer.
+
+A value the guide requires and the record lacks is deliberately not refused and not invented:
+a name is written empty, an address segment is left out, TRN03 falls back to the payer id. The
+writer must be able to send the claims it is given, defective ones included (a rejection is
+the receiver's answer to make, and the scrubber flags missing data before sending); a receiver
+that enforces the guide to the letter will flag those segments. Subscriber names of a claim
+whose patient is the subscriber are not written (the patient name stands for both), nor is the
+statement period of a professional claim (DTP*434 is an 837I segment): such a claim comes back
+without ``statement_from``/``statement_to``.
 """
 
 from __future__ import annotations
@@ -83,6 +95,38 @@ class _Out:
             {d.repetition} if d.repetition else set()
         )
         self.count = 0
+
+    def address(
+        self, line: str | None, city: str | None, state: str | None, postal: str | None
+    ) -> None:
+        """N3/N4 of what is known of an address; nothing when nothing is."""
+        if line:
+            self.value("N3", line)
+        if city or state or postal:
+            self.value("N4", city, state, postal)
+
+    def name(
+        self,
+        entity: str,
+        kind: str,
+        last: str | None,
+        first: str | None,
+        qualifier: str | None,
+        ident: str | None,
+    ) -> None:
+        """NM1 of a person (``kind`` 1) or organization (2), with its id when known."""
+        self.value(
+            "NM1",
+            entity,
+            kind,
+            last,
+            first,
+            None,
+            None,
+            None,
+            qualifier if ident else None,
+            ident,
+        )
 
     def check(self, value: str) -> str:
         if any(ch in value for ch in self.reserved):
@@ -220,6 +264,10 @@ class _Claims837:
             claim.billing_name,
             claim.billing_tax_id,
             claim.billing_taxonomy,
+            claim.billing_address_line,
+            claim.billing_city,
+            claim.billing_state,
+            claim.billing_postal_code,
         )
         if billing != self.billing_key:
             self._billing(claim)
@@ -260,8 +308,12 @@ class _Claims837:
         out.seg("HL", str(self.hl), None, "20", "1")
         if claim.billing_taxonomy:
             out.value("PRV", "BI", "PXC", claim.billing_taxonomy)
-        out.value(
-            "NM1", "85", "2", claim.billing_name, None, None, None, None, "XX", claim.billing_npi
+        out.name("85", "2", claim.billing_name, None, "XX", claim.billing_npi)
+        out.address(
+            claim.billing_address_line,
+            claim.billing_city,
+            claim.billing_state,
+            claim.billing_postal_code,
         )
         if claim.billing_tax_id:
             out.value("REF", "EI", claim.billing_tax_id)
@@ -287,19 +339,15 @@ class _Claims837:
         if is_patient:
             self._person("IL", claim, "MI", claim.member_id)
         else:
-            out.value(
-                "NM1",
+            out.name(
                 "IL",
                 "1",
                 claim.subscriber_last_name,
                 claim.subscriber_first_name,
-                None,
-                None,
-                None,
                 "MI",
                 claim.member_id,
             )
-        out.value("NM1", "PR", "2", claim.payer_name, None, None, None, None, "PI", claim.payer_id)
+        out.name("PR", "2", claim.payer_name, None, "PI", claim.payer_id)
         if not is_patient:
             self.hl += 1
             out.seg("HL", str(self.hl), str(subscriber_hl), "23", "0")
@@ -307,17 +355,14 @@ class _Claims837:
             self._person("QC", claim, None, None)
 
     def _person(self, entity: str, claim: Claim, qualifier: str | None, ident: str | None) -> None:
-        self.out.value(
-            "NM1",
-            entity,
-            "1",
-            claim.patient_last_name,
-            claim.patient_first_name,
-            None,
-            None,
-            None,
-            qualifier,
-            ident,
+        self.out.name(
+            entity, "1", claim.patient_last_name, claim.patient_first_name, qualifier, ident
+        )
+        self.out.address(
+            claim.patient_address_line,
+            claim.patient_city,
+            claim.patient_state,
+            claim.patient_postal_code,
         )
         if claim.patient_birth_date or claim.patient_sex:
             birth = _d8(claim.patient_birth_date) if claim.patient_birth_date else None
@@ -365,22 +410,35 @@ class _Claims837:
             if value:
                 out.value("REF", qualifier, value)
         self._diagnoses(claim.diagnoses, institutional)
-        providers = (
-            ("82", claim.rendering_npi, "1"),
-            ("77", claim.facility_npi, "2"),
-            ("DN", claim.referring_npi, "1"),
-        )
-        if not institutional:
-            providers = (providers[2], providers[0], providers[1])
-        for entity, npi, kind in providers:
-            if npi:
-                out.value("NM1", entity, kind, None, None, None, None, None, "XX", npi)
+        self._providers(claim, institutional)
         for line in claim.lines:
             self._line(line, institutional)
 
+    def _providers(self, claim: Claim, institutional: bool) -> None:
+        """2310 loops in the guide's order: 837P referring, rendering, service facility;
+        837I rendering (2310D), service facility (2310E), referring (2310F)."""
+        out = self.out
+        referring = ("DN", claim.referring_npi, claim.referring_name, claim.referring_first_name)
+        rendering = ("82", claim.rendering_npi, claim.rendering_name, claim.rendering_first_name)
+        facility = ("77", claim.facility_npi, claim.facility_name, None)
+        order = (
+            (rendering, facility, referring) if institutional else (referring, rendering, facility)
+        )
+        for entity, npi, last, first in order:
+            if not (npi or last):
+                continue
+            out.name(entity, "2" if entity == "77" else "1", last, first, "XX", npi)
+            if entity == "77":
+                out.address(
+                    claim.facility_address_line,
+                    claim.facility_city,
+                    claim.facility_state,
+                    claim.facility_postal_code,
+                )
+
     def _claim_dates(self, claim: Claim) -> None:
         out = self.out
-        if claim.statement_from:
+        if claim.statement_from and claim.claim_type is ClaimType.INSTITUTIONAL:
             end = claim.statement_to or claim.statement_from
             out.seg("DTP", "434", "RD8", f"{_d8(claim.statement_from)}-{_d8(end)}")
         if claim.admission_date:
@@ -445,8 +503,10 @@ class _Claims837:
         if line.ndc:
             out.value("LIN", None, "N4", line.ndc)
             out.seg("CTP", None, None, None, _num(line.units), "UN")
-        if line.rendering_npi:
-            out.value("NM1", "82", "1", None, None, None, None, None, "XX", line.rendering_npi)
+        if line.rendering_npi or line.rendering_name:
+            out.name(
+                "82", "1", line.rendering_name, line.rendering_first_name, "XX", line.rendering_npi
+            )
 
 
 def write_837(claims: Iterable[Claim], stream: TextIO, options: WriteOptions | None = None) -> int:
@@ -499,7 +559,19 @@ def _runs(payments: Iterable[ClaimPayment]) -> Iterator[list[ClaimPayment]]:
     run: list[ClaimPayment] = []
     key: tuple[object, ...] | None = None
     for payment in payments:
-        this = (payment.payer_id, payment.trace_number, payment.payment_date, payment.payee_npi)
+        this = (
+            payment.payer_id,
+            payment.trace_number,
+            payment.payment_date,
+            payment.payee_npi,
+            payment.payee_name,
+            payment.payer_name,
+            payment.payer_tax_id,
+            payment.payer_address_line,
+            payment.payer_city,
+            payment.payer_state,
+            payment.payer_postal_code,
+        )
         if run and (this != key or len(run) >= MAX_CLAIMS_PER_SET):
             yield run
             run = []
@@ -509,7 +581,7 @@ def _runs(payments: Iterable[ClaimPayment]) -> Iterator[list[ClaimPayment]]:
         yield run
 
 
-def _payment_set(out: _Out, env: _Envelope, run: list[ClaimPayment]) -> None:
+def _payment_set(out: _Out, env: _Envelope, run: list[ClaimPayment], options: WriteOptions) -> None:
     first = run[0]
     env.group("HP", "005010X221A1")
     control = env.start_set("835", "005010X221A1")
@@ -524,13 +596,16 @@ def _payment_set(out: _Out, env: _Envelope, run: list[ClaimPayment]) -> None:
         *([None] * 11),
         paid_on,
     )
-    out.value("TRN", "1", first.trace_number or control, first.payer_id)
-    out.value("N1", "PR", first.payer_id)
+    # TRN03 is "1" + the payer's EIN; without one, the payer id is all there is to send.
+    originator = "1" + first.payer_tax_id if first.payer_tax_id else first.payer_id
+    out.value("TRN", "1", first.trace_number or control, originator)
+    out.value("N1", "PR", first.payer_name)
+    out.address(
+        first.payer_address_line, first.payer_city, first.payer_state, first.payer_postal_code
+    )
     out.value("REF", "2U", first.payer_id)
-    if first.payee_npi:
-        out.value("N1", "PE", "PAYEE", "XX", first.payee_npi)
-    else:
-        out.value("N1", "PE", "PAYEE")
+    out.value("PER", "BL", options.contact_name, "TE", options.contact_phone)
+    out.value("N1", "PE", first.payee_name, "XX" if first.payee_npi else None, first.payee_npi)
     out.seg("LX", "1")
     for payment in run:
         _clp(out, payment)
@@ -550,6 +625,9 @@ def _clp(out: _Out, payment: ClaimPayment) -> None:
         out.check(payment.payer_claim_control_number or ""),
     )
     _cas(out, payment.adjustments)
+    out.name(
+        "QC", "1", payment.patient_last_name, payment.patient_first_name, "MI", payment.member_id
+    )
     if payment.rarcs:
         if len(payment.rarcs) > 5:
             raise ValueError(f"{payment.payment_id}: MOA holds at most 5 remark codes")
@@ -585,7 +663,7 @@ def write_835(
     env = _Envelope(out, options)
     env.open()
     for run in _runs(payments):
-        _payment_set(out, env, run)
+        _payment_set(out, env, run, options)
     env.close()
     return out.count
 

@@ -7,7 +7,11 @@ SVC service lines with their own CAS adjustments, LQ*HE remark codes and DTM*472
 Mapping choices worth knowing:
 
 - ``payer_id`` is REF*2U of the payer loop (1000A), else N104 when N103 is XV, else TRN03;
-  ``payee_npi`` is N104 of the payee loop (1000B, N1*PE) when N103 is XX.
+  ``payer_tax_id`` is TRN03 without its leading "1" when TRN03 is "1" + nine digits and is not
+  the payer id itself; ``payer_name`` and the payer's address are N102 and N3/N4 of 1000A
+  (N302 appended to N301 after ", "). ``payee_npi`` is N104 of the payee loop (1000B, N1*PE)
+  when N103 is XX, ``payee_name`` its N102. The patient's name is the 2100 NM1*QC, and
+  ``member_id`` its NM109 unless NM108 says it is a social security number (34).
 - ``payment_id`` is ``{TRN02}-{n}``, n being the 1-based ordinal of the CLP in its transaction
   set (the ST02 control number stands in for a missing TRN02): deterministic and unique per
   CLP occurrence in a payment.
@@ -50,7 +54,17 @@ _CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
     "filing_indicator": ("CLP", 6),
     "payer_claim_control_number": ("CLP", 7),
     "payer_id": ("TRN", 3),
+    "payer_tax_id": ("TRN", 3),
+    "payer_name": ("N1*PR", 2),
+    "payer_address_line": ("N3*PR", 1),
+    "payer_city": ("N4*PR", 1),
+    "payer_state": ("N4*PR", 2),
+    "payer_postal_code": ("N4*PR", 3),
     "payee_npi": ("N1*PE", 4),
+    "payee_name": ("N1*PE", 2),
+    "patient_last_name": ("NM1*QC", 3),
+    "patient_first_name": ("NM1*QC", 4),
+    "member_id": ("NM1*QC", 9),
     "trace_number": ("TRN", 2),
     "payment_date": ("BPR", 16),
 }
@@ -113,6 +127,9 @@ class Remittance835Handler(RecordHandler):
             "BPR": self._bpr,
             "TRN": self._trn,
             "N1": self._n1,
+            "N3": self._n3,
+            "N4": self._n4,
+            "NM1": self._nm1,
             "REF": self._ref,
             "LX": self._lx,
             "CLP": self._clp,
@@ -153,6 +170,7 @@ class Remittance835Handler(RecordHandler):
         self.n1_payer = ""
         self.ref_payer = ""
         self.payee_npi: str | None = None
+        self.header: _Row = {}  # names and the payer's address, for every claim of the set
         self.loop = ""
         self.ordinal = 0
         self.paid_total = Decimal(0)
@@ -193,11 +211,39 @@ class Remittance835Handler(RecordHandler):
         self._flush()
         el = _pad(el, 5)
         self.loop = el[1]
-        if el[1] == "PR" and el[3] == "XV" and el[4]:
-            self.n1_payer = el[4]
-        elif el[1] == "PE" and el[3] == "XX" and el[4]:
-            self.payee_npi = el[4]
+        if el[1] == "PR":
+            self.header["payer_name"] = el[2] or None
+            self.origins["N1*PR"] = pos
+            if el[3] == "XV" and el[4]:
+                self.n1_payer = el[4]
+        elif el[1] == "PE":
+            self.header["payee_name"] = el[2] or None
             self.origins["N1*PE"] = pos
+            if el[3] == "XX" and el[4]:
+                self.payee_npi = el[4]
+
+    def _n3(self, pos: int, el: list[str]) -> None:
+        if self.claim is None and self.loop == "PR":
+            self.header["payer_address_line"] = ", ".join(p for p in el[1:3] if p) or None
+            self.origins["N3*PR"] = pos
+
+    def _n4(self, pos: int, el: list[str]) -> None:
+        if self.claim is None and self.loop == "PR":
+            el = _pad(el, 4)
+            self.header["payer_city"] = el[1] or None
+            self.header["payer_state"] = el[2] or None
+            self.header["payer_postal_code"] = el[3] or None
+            self.origins["N4*PR"] = pos
+
+    def _nm1(self, pos: int, el: list[str]) -> None:
+        claim = self.claim
+        if claim is None or self.line is not None or len(el) < 2 or el[1] != "QC":
+            return
+        el = _pad(el, 10)
+        claim["patient_last_name"] = el[3] or None
+        claim["patient_first_name"] = el[4] or None
+        claim["member_id"] = None if el[8] == "34" else (el[9] or None)
+        self.origins["NM1*QC"] = pos
 
     def _ref(self, pos: int, el: list[str]) -> None:
         if len(el) < 3:
@@ -320,10 +366,17 @@ class Remittance835Handler(RecordHandler):
             return
         self._line_numbers()
         trace = self.trace or (self.txn.set_control if self.txn else "")
+        payer_id = self.ref_payer or self.n1_payer or self.trn_payer
+        originator = self.trn_payer
+        ein = originator[1:] if len(originator) == 10 and originator[0] == "1" else ""
         record = {
+            **self.header,
             **claim,
             "payment_id": f"{trace}-{self.ordinal}",
-            "payer_id": self.ref_payer or self.n1_payer or self.trn_payer,
+            "payer_id": payer_id,
+            "payer_tax_id": ein
+            if ein.isascii() and ein.isdigit() and originator != payer_id
+            else None,
             "payee_npi": self.payee_npi,
             "payment_date": self.payment_date,
             "trace_number": self.trace or None,

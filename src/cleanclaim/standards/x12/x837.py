@@ -19,7 +19,15 @@ Mapping choices worth knowing:
 - ``payer_name`` is NM1*PR 03, ``filing_indicator`` SBR09 of the subscriber loop (2000B),
   ``billing_name`` NM1*85 03.
 - ``rendering_npi`` is NM1*82 (2310B in 837P, 2310D in 837I), ``referring_npi`` NM1*DN,
-  ``facility_npi`` NM1*77. An 837I line without DTP*472 takes the statement start date.
+  ``facility_npi`` NM1*77, with their names (NM103/NM104) in ``rendering_name`` /
+  ``rendering_first_name``, ``referring_name`` / ``referring_first_name`` and ``facility_name``;
+  a line's NM1*82 (2420A/2420C) fills the line's ``rendering_*`` fields. An 837I line without
+  DTP*472 takes the statement start date.
+- Addresses: N3/N4 of the billing provider (2010AA) are ``billing_address_line``,
+  ``billing_city``, ``billing_state``, ``billing_postal_code``; of the service facility (NM1*77)
+  ``facility_*``; the patient's ``patient_*`` come from the patient loop (2010CA) when there is
+  one, else from the subscriber (2010BA). N302 (a second address line) is appended to N301
+  after ", ". Other addresses (pay-to, payer, other payers, ambulance, line-level) are skipped.
 - Legacy qualifiers BK/BF/BJ/PR/BN read as ABK/ABF/ABJ/APR/ABN; other HI qualifiers (value,
   occurrence, condition codes, procedures, DRG) are not diagnoses and are skipped.
 """
@@ -78,9 +86,26 @@ _CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
     "billing_name": ("NM1*85", 3),
     "billing_tax_id": ("REF*EI", 2),
     "billing_taxonomy": ("PRV*BI", 3),
+    "billing_address_line": ("N3*85", 1),
+    "billing_city": ("N4*85", 1),
+    "billing_state": ("N4*85", 2),
+    "billing_postal_code": ("N4*85", 3),
+    "patient_address_line": ("N3*patient", 1),
+    "patient_city": ("N4*patient", 1),
+    "patient_state": ("N4*patient", 2),
+    "patient_postal_code": ("N4*patient", 3),
     "rendering_npi": ("NM1*82", 9),
+    "rendering_name": ("NM1*82", 3),
+    "rendering_first_name": ("NM1*82", 4),
     "referring_npi": ("NM1*DN", 9),
+    "referring_name": ("NM1*DN", 3),
+    "referring_first_name": ("NM1*DN", 4),
     "facility_npi": ("NM1*77", 9),
+    "facility_name": ("NM1*77", 3),
+    "facility_address_line": ("N3*77", 1),
+    "facility_city": ("N4*77", 1),
+    "facility_state": ("N4*77", 2),
+    "facility_postal_code": ("N4*77", 3),
     "statement_from": ("DTP*434", 3),
     "statement_to": ("DTP*434", 3),
     "admission_date": ("DTP*435", 3),
@@ -103,6 +128,8 @@ _LINE_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
     "service_from": ("DTP*472", 3),
     "service_to": ("DTP*472", 3),
     "rendering_npi": ("NM1*82", 9),
+    "rendering_name": ("NM1*82", 3),
+    "rendering_first_name": ("NM1*82", 4),
     "ndc": ("LIN", 3),
     "prior_auth_number": ("REF*G1", 2),
 }
@@ -116,6 +143,10 @@ _INSTITUTIONAL_LINE_ELEMENT: Final[dict[str, int]] = {
 _Row = dict[str, Any]
 _BHT_TYPES: Final = ("CH", "RP", "31")
 _NPI_ENTITIES: Final = ("85", "82", "77", "DN")
+# Claim-level provider loops (2310x) read into the claim: entity -> prefix of its fields.
+_CLAIM_PROVIDERS: Final[dict[str, str]] = {"82": "rendering", "DN": "referring", "77": "facility"}
+# Key under which the position of an address is noted, by field prefix (see _CLAIM_ORIGIN).
+_ORIGIN_TAG: Final[dict[str, str]] = {"billing": "85", "patient": "patient", "facility": "77"}
 _HL_PARENT: Final[dict[str, str | None]] = {"20": None, "22": "20", "23": "22"}
 
 
@@ -177,6 +208,8 @@ class Claim837Handler(RecordHandler):
             "HL": self._hl,
             "PRV": self._prv,
             "NM1": self._nm1,
+            "N3": self._n3,
+            "N4": self._n4,
             "REF": self._ref,
             "SBR": self._sbr,
             "PAT": self._pat,
@@ -219,6 +252,7 @@ class Claim837Handler(RecordHandler):
         self.billing: _Row = {}
         self._reset_subscriber()
         self.claim: _Row | None = None
+        self.claim_entity = ""
         self.broken = False
 
     def _reset_subscriber(self) -> None:
@@ -234,6 +268,7 @@ class Claim837Handler(RecordHandler):
         self.lines: list[_Row] = []
         self.line_origins: list[dict[str, int]] = []
         self.line: _Row | None = None
+        self.claim_entity = ""  # entity of the claim's last NM1 (2310x), for its N3/N4
 
     # -- header and hierarchy -----------------------------------------------------------------
 
@@ -371,19 +406,61 @@ class Claim837Handler(RecordHandler):
 
     def _nm1_claim(self, pos: int, entity: str, el: list[str]) -> None:
         line = self.line
-        if entity == "82":
-            if line is not None:
+        if line is None:
+            self.claim_entity = entity
+        prefix = _CLAIM_PROVIDERS.get(entity)
+        if prefix is None:
+            return
+        if line is not None:
+            if entity == "82":
                 line["rendering_npi"] = el[9] or None
+                line["rendering_name"] = el[3] or None
+                line["rendering_first_name"] = el[4] or None
                 self.line_origins[-1]["NM1*82"] = pos
-            else:
-                assert self.claim is not None
-                self.claim["rendering_npi"] = el[9] or None
-                self.claim_origins["NM1*82"] = pos
-        elif line is None and entity in ("DN", "77"):
-            assert self.claim is not None
-            field = "referring_npi" if entity == "DN" else "facility_npi"
-            self.claim[field] = el[9] or None
-            self.claim_origins["NM1*" + entity] = pos
+            return
+        claim = self.claim
+        assert claim is not None
+        claim[prefix + "_npi"] = el[9] or None
+        claim[prefix + "_name"] = el[3] or None
+        if entity != "77":
+            claim[prefix + "_first_name"] = el[4] or None
+        self.claim_origins["NM1*" + entity] = pos
+
+    # -- addresses ----------------------------------------------------------------------------
+
+    def _address_target(self) -> tuple[_Row, str, dict[str, int]] | None:
+        """Where an N3/N4 here goes: (row, field prefix, origins), None when it is not kept."""
+        if self.claim is None:
+            if self.loop == "billing":
+                return self.billing, "billing", self.origins
+            if self.loop == "subscriber":
+                return self.subscriber, "patient", self.origins
+            if self.loop == "patient" and self.patient is not None:
+                return self.patient, "patient", self.origins
+            return None
+        if self.line is None and not self.in_other_payer and self.claim_entity == "77":
+            return self.claim, "facility", self.claim_origins
+        return None
+
+    def _n3(self, pos: int, el: list[str]) -> None:
+        target = self._address_target()
+        if target is None:
+            return
+        row, prefix, origins = target
+        lines = [part for part in el[1:3] if part]
+        row[prefix + "_address_line"] = ", ".join(lines) or None
+        origins["N3*" + _ORIGIN_TAG[prefix]] = pos
+
+    def _n4(self, pos: int, el: list[str]) -> None:
+        target = self._address_target()
+        if target is None:
+            return
+        row, prefix, origins = target
+        el = _pad(el, 4)
+        row[prefix + "_city"] = el[1] or None
+        row[prefix + "_state"] = el[2] or None
+        row[prefix + "_postal_code"] = el[3] or None
+        origins["N4*" + _ORIGIN_TAG[prefix]] = pos
 
     def _ref(self, pos: int, el: list[str]) -> None:
         if len(el) < 3:
@@ -597,6 +674,10 @@ class Claim837Handler(RecordHandler):
             "patient_birth_date": patient.get("patient_birth_date"),
             "patient_sex": patient.get("patient_sex") or None,
             "patient_relationship": relationship,
+            "patient_address_line": patient.get("patient_address_line"),
+            "patient_city": patient.get("patient_city"),
+            "patient_state": patient.get("patient_state"),
+            "patient_postal_code": patient.get("patient_postal_code"),
             "submitted_on": self.submitted_on,
             **claim,
             "diagnoses": self.diagnoses,

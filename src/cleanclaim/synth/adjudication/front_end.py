@@ -26,6 +26,8 @@ class FrontEndMixin(SimulatorState):
         ).group_by("ix").agg(
             pl.col("line_number").filter(pl.col("no_code")).min().alias("no_code_line"),
             pl.col("line_number").filter(pl.col("bad_ptr")).min().alias("bad_ptr_line"),
+            pl.col("service_from").min().alias("lines_from"),
+            pl.max_horizontal("service_from", "service_to").max().alias("lines_to"),
         )
         work = work.join(line_flags, on="ix", how="left")
         req_prof = (pl.col("place_of_service").is_null() | pl.col("patient_birth_date").is_null()
@@ -73,15 +75,16 @@ class FrontEndMixin(SimulatorState):
         for cond, name, at in reversed(rules):
             reason = pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(reason)
             line = pl.when(cond.fill_null(False)).then(at).otherwise(line)
-        return work.select("ix", reason.alias("reject"), line.alias("reject_line"))
+        return work.select("ix", reason.alias("reject"), line.alias("reject_line"),
+                           "lines_from", "lines_to")
 
     def _acks(self, c: pl.DataFrame) -> pl.DataFrame:
         edits = self._edits.select(pl.col("reason").alias("reject"), "category", "carc", "rarc",
                                    "ack_category", "ack_status", "ack_entity")
         rows = c.select("ix", "claim_id", "payer_id", "reject", "reject_line", "total_charge",
                         "member_id", "billing_npi", "patient_last_name", "patient_first_name",
-                        "statement_from", "statement_to", "submitted_on",
-                        ).join(edits, on="reject", how="left").sort("ix")
+                        "statement_from", "statement_to", "submitted_on", "lines_from",
+                        "lines_to").join(edits, on="reject", how="left").sort("ix")
         return rows.select(
             "claim_id", "payer_id",
             pl.col("reject").is_null().alias("accepted"),
@@ -92,7 +95,8 @@ class FrontEndMixin(SimulatorState):
             pl.col("reject_line").cast(pl.Int64).alias("line"),
             pl.col("total_charge").cast(pl.Float64).alias("charge"),
             "member_id", "billing_npi", "patient_last_name", "patient_first_name",
-            pl.col("statement_from").alias("service_from"),
-            pl.col("statement_to").alias("service_to"),
+            # A professional claim has no statement period: its lines' dates stand for it.
+            pl.coalesce("statement_from", "lines_from").alias("service_from"),
+            pl.coalesce("statement_to", "lines_to").alias("service_to"),
             pl.col("submitted_on").alias("received_on"),
         )

@@ -14,12 +14,28 @@ import pyarrow as pa
 from cleanclaim.domain import Adjustment, ClaimPayment, ClaimStatus, GroupCode, LinePayment
 from cleanclaim.domain.schema import Batch
 
+from .. import catalog as cat
 from .._arrow import batch as make_batch
 from .._arrow import decimals
 from .state import SimulatorState
 
-_FILING = {"commercial": "CI", "aca_marketplace": "CI", "medicare_advantage": "16",
+# Claim filing indicator of the 835 (CLP06), whose codes are not the 837's (SBR09 "CI" has no
+# 835 twin): by the payer's line of business; commercial and marketplace plans report PPO.
+_FILING = {"commercial": "12", "aca_marketplace": "12", "medicare_advantage": "16",
            "medicaid": "MC"}
+_CLP06 = ("12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC",
+          "OF", "TV", "VA", "WC", "ZZ")
+# What a payer's remittance says of the payer itself (1000A): name, EIN and address.
+_PAYER_FIELDS = ("payer_name", "payer_tax_id", "payer_address_line", "payer_city",
+                 "payer_state", "payer_postal_code")
+_PAYER_INFO: dict[str, dict[str, str | None]] = {
+    p.payer_id: dict(zip(_PAYER_FIELDS, (p.name, p.tax_id or None,
+                                         *(v or None for v in p.remit_address)), strict=True))
+    for p in cat.PAYER_PROFILES
+}
+# The payee (1000B) is the billing provider; the patient (2100 NM1*QC) as billed.
+_PARTY_COLS = ["billing_npi", "billing_name", "patient_first_name", "patient_last_name",
+               "member_id"]
 _MAX_SET = 5000  # claims per 835 transaction set (the writer splits there too)
 
 
@@ -40,18 +56,21 @@ class RemittanceMixin(SimulatorState):
             pay_day = ready + pl.duration(days=(5 - ready.dt.weekday().cast(pl.Int64)) % 7)
         a = a.with_columns(pay_day.alias("payment_date"),
                            pl.col("ix").rank("ordinal").cast(pl.Int64).alias("seqno"))
-        a = a.sort("payer_id", "payment_date", "ix").with_columns(
-            (pl.int_range(pl.len()).over("payer_id", "payment_date")).alias("pos"))
+        # One payment (check or EFT, one trace, one 835 transaction set) per payer, payment
+        # date and payee, the billing provider.
+        run = ["payer_id", "payment_date", "billing_npi"]
+        a = a.sort(*run, "ix").with_columns(pl.int_range(pl.len()).over(run).alias("pos"))
         a = a.with_columns((pl.col("pos") // _MAX_SET).alias("chunk"))
-        runs = a.select("payer_id", "payment_date", "chunk").unique(maintain_order=True)
+        runs = a.select(*run, "chunk").unique(maintain_order=True)
         traces = [f"{day:%Y%m%d}{self._traces + i + 1:07d}"
                   for i, day in enumerate(runs["payment_date"].to_list())]
         self._traces += runs.height
         runs = runs.with_columns(pl.Series("trace", traces, pl.String))
-        a = a.join(runs, on=["payer_id", "payment_date", "chunk"], how="left").sort("ix")
+        a = a.join(runs, on=[*run, "chunk"], how="left").sort("ix")
         filing = pl.coalesce(
-            "filing_indicator",
-            pl.col("product_line").replace_strict(_FILING, default=None, return_dtype=pl.String))
+            pl.col("product_line").replace_strict(_FILING, default=None, return_dtype=pl.String),
+            pl.when(pl.col("filing_indicator").is_in(_CLP06)).then("filing_indicator"),
+            pl.lit("ZZ"))
         a = a.with_columns(
             pl.format("{}{}", pl.col("payer_id"),
                       (pl.col("seqno") + base).cast(pl.String).str.pad_start(10, "0"))
@@ -176,7 +195,7 @@ _CLAIM_COLS = ["ix", "claim_id", "payer_id", "pcn", "payment_id", "trace", "paym
                "status", "filing", "rarcs", "sign", "signature", "charge_cents",
                "paid_cents", "pr_cents", "denied_any", "denied_all", "claim_reason", "primary",
                "reason_line", "category", "product_line", "appeal_window_days", "person",
-               "year"]
+               "year", *_PARTY_COLS]
 _LINE_COLS = ["ix", "payment_id", "claim_id", "line_number", "procedure_code", "modifiers",
               "revenue_code", "units", "service_from", "charge_c", "allowed_c", "pr1_c", "pr2_c",
               "pr3_c", "paid_c", "reduce", "reason", "group_code", "carc", "rarc"]
@@ -189,7 +208,7 @@ _EMPTY_CLAIMS = pl.DataFrame(schema={
     "pr_cents": pl.Int64, "denied_any": pl.Boolean, "denied_all": pl.Boolean,
     "claim_reason": pl.String, "primary": pl.String, "reason_line": pl.Int64,
     "category": pl.String, "product_line": pl.String, "appeal_window_days": pl.Int64,
-    "person": pl.String, "year": pl.Int32,
+    "person": pl.String, "year": pl.Int32, **dict.fromkeys(_PARTY_COLS, pl.String),
 })
 _EMPTY_LINES = pl.DataFrame(schema={
     "ix": pl.Int64, "payment_id": pl.String, "claim_id": pl.String, "line_number": pl.Int64,
@@ -237,11 +256,21 @@ def _assemble(claims: pl.DataFrame, lines: pl.DataFrame) -> Batch:
     ).sort("payer_id", "payment_date", "trace", "n")
     claims = claims.with_columns(pl.col("pr_sum").fill_null(0), pl.col("paid_sum").fill_null(0),
                                  pl.col("charge_sum").fill_null(0))
+    payers = pl.DataFrame(
+        [{"payer_id": k, **v} for k, v in _PAYER_INFO.items()],
+        schema={"payer_id": pl.String, **dict.fromkeys(_PAYER_FIELDS, pl.String)})
+    claims = claims.join(payers, on="payer_id", how="left", maintain_order="left")
     remits = {
         "payment_id": _arrow(claims["payment_id"]),
         "claim_id": _arrow(claims["claim_id"]),
         "payer_id": _arrow(claims["payer_id"]),
+        **{name: _arrow(claims[name]) for name in _PAYER_FIELDS},
         "payer_claim_control_number": _arrow(claims["pcn"]),
+        "payee_npi": _arrow(claims["billing_npi"]),
+        "payee_name": _arrow(claims["billing_name"]),
+        "patient_first_name": _arrow(claims["patient_first_name"]),
+        "patient_last_name": _arrow(claims["patient_last_name"]),
+        "member_id": _arrow(claims["member_id"]),
         "status": _arrow(claims["status"]),
         "total_charge": decimals(claims["charge_sum"].to_numpy().astype(np.int64), 14, 2),
         "paid": decimals(claims["paid_sum"].to_numpy().astype(np.int64), 14, 2),
@@ -318,7 +347,11 @@ def _payment(row: dict[str, Any], lines: list[dict[str, Any]]) -> ClaimPayment:
             adjustments=adjustments))
     return ClaimPayment(
         payment_id=str(row["payment_id"]), claim_id=str(row["claim_id"]),
-        payer_id=str(row["payer_id"]), payer_claim_control_number=str(row["pcn"]),
+        payer_id=str(row["payer_id"]), **_PAYER_INFO.get(str(row["payer_id"]), {}),
+        payer_claim_control_number=str(row["pcn"]),
+        payee_npi=row["billing_npi"], payee_name=row["billing_name"],
+        patient_first_name=row["patient_first_name"], patient_last_name=row["patient_last_name"],
+        member_id=row["member_id"],
         status=ClaimStatus(str(row["status"])), total_charge=_cents(charge_total),
         paid=_cents(paid_total), patient_responsibility=_cents(pr_total),
         filing_indicator=row["filing"], payment_date=row["payment_date"],
