@@ -12,7 +12,17 @@ from pathlib import Path
 
 import typer
 
-from ..domain import Claim, ClaimPayment, Coverage, Member, Record
+from ..domain import (
+    Authorization,
+    Claim,
+    ClaimPayment,
+    Coverage,
+    Member,
+    Payer,
+    Plan,
+    Provider,
+    Record,
+)
 from ..standards.fhir import (
     EligibilityResult,
     FhirInputError,
@@ -27,9 +37,10 @@ __all__ = ["app"]
 app = typer.Typer(
     name="fhir",
     help=(
-        "Read FHIR R4 JSON (Claim, ClaimResponse, ExplanationOfBenefit, Coverage, Patient, "
-        "CoverageEligibilityResponse; single resource, Bundle or NDJSON): parse to canonical "
-        "records or validate."
+        "Read FHIR R4 JSON (Claim, ClaimResponse incl. prior authorizations, "
+        "ExplanationOfBenefit, Coverage, Patient, CoverageEligibilityResponse, payer "
+        "Organization, InsurancePlan, PractitionerRole; single resource, Bundle or NDJSON): "
+        "parse to canonical records or validate."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -41,6 +52,10 @@ _RECORD_TYPES: dict[type[Record], str] = {
     Member: "member",
     Coverage: "coverage",
     EligibilityResult: "eligibility_result",
+    Payer: "payer",
+    Plan: "plan",
+    Provider: "provider",
+    Authorization: "authorization",
 }
 
 

@@ -1,10 +1,13 @@
 """FHIR R4 for cleanclaim, on the R4B models of fhir.resources (wire-compatible with R4 for
-the resources used): Claim, ClaimResponse, ExplanationOfBenefit, Coverage, Patient and the
-coverage eligibility request/response, to and from the canonical records.
+the resources used): Claim, ClaimResponse, ExplanationOfBenefit, Coverage, Patient, the
+coverage eligibility request/response, and for payers, plans, providers and prior
+authorizations Organization, InsurancePlan, PractitionerRole and ClaimResponse (use
+preauthorization), to and from the canonical records.
 
 fhir.resources is an optional dependency: importing this package does not need it; reading and
 writing raise :class:`FhirUnavailableError` when it is missing. The typed mappers
-(:mod:`.claim`, :mod:`.payment`, :mod:`.coverage`) import it when they are imported.
+(:mod:`.claim`, :mod:`.payment`, :mod:`.coverage`, :mod:`.payer`, :mod:`.provider`,
+:mod:`.authorization`) import it when they are imported.
 
 Typical use::
 

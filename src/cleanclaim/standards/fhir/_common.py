@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coding import Coding
@@ -29,7 +29,11 @@ from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from .systems import (
+    CPT,
+    DATA_ABSENT_CODES,
     DATA_ABSENT_REASON,
+    HCPCS,
+    ID_PAYER,
     IDENTIFIER_TYPE,
     NPI,
     SUBSCRIBER_RELATIONSHIP,
@@ -39,9 +43,12 @@ from .systems import (
 )
 
 __all__ = [
+    "ADDRESS_FIELDS",
     "Context",
     "Index",
     "Origin",
+    "address_json",
+    "address_of",
     "codes",
     "coding",
     "concept",
@@ -56,6 +63,9 @@ __all__ = [
     "member_identifier",
     "money",
     "npi_of",
+    "payer_id_of",
+    "person_name",
+    "procedure_of",
     "prune",
     "relationship_json",
     "relationship_of",
@@ -135,14 +145,17 @@ class Origin:
         root: str,
         fields: Mapping[str, str],
         children: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+        whole: str | None = None,
     ) -> None:
         self.root = root
         self.fields = fields
         self.children = children or {}
+        # Where an error of the whole record (an end date before its start) is placed.
+        self.whole = whole
 
     def path(self, loc: Sequence[int | str]) -> str:
         if not loc:
-            return self.root
+            return f"{self.root}.{self.whole}" if self.whole else self.root
         head = str(loc[0])
         if head in self.children and len(loc) > 1 and isinstance(loc[1], int):
             element, fields = self.children[head]
@@ -192,6 +205,65 @@ def npi_of(ref: Reference | None, ctx: Context) -> str | None:
             or npi_of(target.organization, ctx)
         )
     return identifier(target.identifier, NPI) if target is not None else None
+
+
+def payer_id_of(ref: Reference | None, ctx: Context) -> str | None:
+    """The payer id of a payer reference: its identifier (cleanclaim's payer-id system first),
+    the resolved Organization's identifier or id, else the id at the end of the reference."""
+    if ref is None:
+        return None
+    found = identifier(ref.identifier, ID_PAYER) or identifier(ref.identifier)
+    org = ctx.resolve(ref, Organization)
+    if found is None and org is not None:
+        found = identifier(org.identifier, ID_PAYER) or identifier(org.identifier) or org.id
+    if found is None and ref.reference:
+        found = ref.reference.rsplit("/", 1)[-1].lstrip("#")
+    return found
+
+
+def procedure_of(product: CodeableConcept | None, path: str, ctx: Context) -> str | None:
+    """The CPT/HCPCS code of a productOrService (a coding without system counts too); a
+    concept coded only in other systems is a problem at ``path``."""
+    found = codes(product, CPT, HCPCS) or [c for c in codes(product) if c.system is None]
+    if found:
+        return found[0].code
+    if codes(product) and not codes(product, DATA_ABSENT_CODES):
+        ctx.problem(path, f"no coding of system {CPT} or {HCPCS}")
+    return None
+
+
+ADDRESS_FIELDS: Final = ("address_line", "city", "state", "postal_code")
+"""Canonical address fields, after a prefix (``patient_``, ``billing_``...)."""
+
+
+def address_of(resource: Any, data: dict[str, Any], prefix: str) -> None:
+    """Set ``{prefix}address_line`` ... ``{prefix}postal_code`` from ``resource.address[0]``."""
+    address = getattr(resource, "address", None) if resource is not None else None
+    if isinstance(address, list):
+        address = head(address)  # a Location has one address, people and organizations many
+    if address is None:
+        return
+    data[f"{prefix}address_line"] = head(address.line)
+    data[f"{prefix}city"] = address.city
+    data[f"{prefix}state"] = address.state
+    data[f"{prefix}postal_code"] = address.postalCode
+
+
+def address_json(record: Any, prefix: str) -> list[dict[str, Any]] | None:
+    """``[Address]`` of the ``{prefix}address_line`` ... fields of ``record``, None if none."""
+    line, city, state, postal = (getattr(record, f"{prefix}{f}") for f in ADDRESS_FIELDS)
+    address = prune(
+        {"line": [line] if line else None, "city": city, "state": state, "postalCode": postal}
+    )
+    return [address] if address else None
+
+
+def person_name(resource: Any) -> tuple[str | None, str | None]:
+    """(family, first given) of the first name of a Patient or Practitioner, else (None, None)."""
+    name = head(getattr(resource, "name", None) or []) if resource is not None else None
+    if name is None or isinstance(name, str):
+        return None, None
+    return name.family, head(name.given)
 
 
 def codes(cc: CodeableConcept | None, *systems: str) -> list[Coding]:

@@ -17,15 +17,21 @@ from fhir.resources.R4B.coverage import Coverage as FhirCoverage
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
 from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
+from fhir.resources.R4B.insuranceplan import InsurancePlan
+from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.practitionerrole import PractitionerRole
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from ...domain import Member, Record
 from ._common import Context, Index, loc_path, typed_identifier
+from .authorization import authorization_from_fhir, is_authorization
 from .claim import claim_from_fhir
 from .coverage import coverage_from_fhir, eligibility_from_fhir, member_from_patient
+from .payer import is_payer, payer_from_fhir, plan_from_fhir
 from .payment import payment_from_fhir
+from .provider import is_provider, provider_from_fhir
 
 __all__ = ["MAPPED", "RESOLVED", "Found", "Mapper"]
 
@@ -37,13 +43,16 @@ MAPPED: Final = frozenset(
         "Coverage",
         "CoverageEligibilityResponse",
         "Patient",
+        "InsurancePlan",
+        "Organization",
+        "PractitionerRole",
     }
 )
-"""Resource types that become canonical records (a Patient only when it describes a member)."""
+"""Resource types that become canonical records: a Patient only when it describes a member,
+an Organization only when it carries payer extensions, a PractitionerRole only when it states
+network participation; otherwise they only serve references."""
 
-RESOLVED: Final = frozenset(
-    {"Organization", "Practitioner", "PractitionerRole", "Location", "RelatedPerson"}
-)
+RESOLVED: Final = frozenset({"Practitioner", "Location", "RelatedPerson"})
 """Resource types read from a Bundle only so references to them resolve."""
 
 
@@ -108,6 +117,8 @@ class Mapper:
 
     def __init__(self) -> None:
         self._members: set[str] = set()
+        # The requests answered in the Bundle being mapped (kept alive so identity holds).
+        self._answered: list[Resource] = []
 
     def check(self, data: dict[str, Any]) -> tuple[Resource | None, list[Found]]:
         """The model of a JSON resource of a type read, or the problems that refuse it."""
@@ -139,13 +150,23 @@ class Mapper:
 
     def index(self, resources: list[tuple[Resource, str | None]]) -> Index:
         found = Index()
+        self._answered = []
         for resource, full_url in resources:
             found.add(resource, full_url)
+        # A Claim of use preauthorization that a preauthorization ClaimResponse of the same
+        # Bundle answers is read through that response, not as a (non-billed) claim.
+        for resource, _ in resources:
+            if isinstance(resource, ClaimResponse) and is_authorization(resource):
+                request = Context(resource, found).resolve(resource.request, FhirClaim)
+                if request is not None:
+                    self._answered.append(request)
         return found
 
     def records(self, resource: Resource, index: Index | None) -> tuple[list[Record], list[Found]]:
         """The canonical records of one checked resource, or the problems that refuse it."""
-        if not isinstance(resource, DomainResource):
+        if not isinstance(resource, DomainResource) or any(
+            resource is answered for answered in self._answered
+        ):
             return [], []
         ctx = Context(resource, index)
         out = list(self._map(resource, ctx))
@@ -157,6 +178,8 @@ class Mapper:
         found: Record | None = None
         if isinstance(resource, FhirClaim):
             found = claim_from_fhir(resource, ctx)
+        elif isinstance(resource, ClaimResponse) and is_authorization(resource):
+            found = authorization_from_fhir(resource, ctx)
         elif isinstance(resource, ClaimResponse | ExplanationOfBenefit):
             found = payment_from_fhir(resource, ctx)
         elif isinstance(resource, CoverageEligibilityResponse):
@@ -170,8 +193,19 @@ class Mapper:
             member = member_from_patient(resource, ctx)
             if member is not None and self._first(member):
                 found = member
+        else:
+            found = self._party(resource, ctx)
         if found is not None:
             yield found
+
+    def _party(self, resource: DomainResource, ctx: Context) -> Record | None:
+        if isinstance(resource, Organization) and is_payer(resource):
+            return payer_from_fhir(resource, ctx)
+        if isinstance(resource, InsurancePlan):
+            return plan_from_fhir(resource, ctx)
+        if isinstance(resource, PractitionerRole) and is_provider(resource):
+            return provider_from_fhir(resource, ctx)
+        return None
 
     def _first(self, member: Member) -> bool:
         if member.member_id in self._members:

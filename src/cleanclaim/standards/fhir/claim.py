@@ -14,8 +14,8 @@ from typing import Any, Final
 
 from fhir.resources.R4B.claim import Claim as FhirClaim
 from fhir.resources.R4B.claim import ClaimCareTeam, ClaimItem
-from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coverage import Coverage as FhirCoverage
+from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
@@ -24,8 +24,11 @@ from fhir.resources.R4B.relatedperson import RelatedPerson
 
 from ...domain import Claim, ClaimType, Diagnosis, FrequencyCode, ServiceLine
 from ._common import (
+    ADDRESS_FIELDS,
     Context,
     Origin,
+    address_json,
+    address_of,
     codes,
     coding,
     concept,
@@ -38,6 +41,9 @@ from ._common import (
     member_identifier,
     money,
     npi_of,
+    payer_id_of,
+    person_name,
+    procedure_of,
     prune,
     relationship_of,
     to_date,
@@ -48,14 +54,12 @@ from .systems import (
     CARIN_DIAGNOSIS_TYPE,
     CARIN_SUPPORTING_INFO,
     CLAIM_TYPE,
-    CPT,
     DATA_ABSENT_CODES,
     DIAGNOSIS_ON_ADMISSION,
     EXT_CLAIM_PLACE_OF_SERVICE,
     EXT_FREQUENCY_CODE,
     EXT_LINE_PRIOR_AUTH,
     FILING_INDICATOR,
-    HCPCS,
     ICD10CM,
     ID_CLAIM,
     ID_PAYER,
@@ -113,9 +117,17 @@ _CLAIM_ORIGIN: Final = Origin(
         "billing_name": "provider",
         "billing_tax_id": "provider",
         "billing_taxonomy": "provider",
+        **{f"patient_{f}": "patient.address" for f in ADDRESS_FIELDS},
+        **{f"billing_{f}": "provider.address" for f in ADDRESS_FIELDS},
+        **{f"facility_{f}": "facility.address" for f in ADDRESS_FIELDS},
         "rendering_npi": "careTeam",
+        "rendering_name": "careTeam.provider",
+        "rendering_first_name": "careTeam.provider",
         "referring_npi": "careTeam",
+        "referring_name": "careTeam.provider",
+        "referring_first_name": "careTeam.provider",
         "facility_npi": "facility",
+        "facility_name": "facility",
         "place_of_service": "extension",
         "type_of_bill": "supportingInfo",
         "statement_from": "billablePeriod.start",
@@ -151,6 +163,8 @@ _CLAIM_ORIGIN: Final = Origin(
                 "diagnosis_pointers": "diagnosisSequence",
                 "place_of_service": "locationCodeableConcept",
                 "rendering_npi": "careTeamSequence",
+                "rendering_name": "careTeamSequence",
+                "rendering_first_name": "careTeamSequence",
                 "ndc": "detail",
                 "prior_auth_number": "extension",
             },
@@ -200,13 +214,7 @@ def claim_from_fhir(resource: FhirClaim, ctx: Context) -> Claim | None:
 def _read_payer(resource: FhirClaim, ctx: Context, data: dict[str, Any]) -> None:
     insurer = resource.insurer
     org = ctx.resolve(insurer, Organization)
-    payer_id = None
-    if insurer is not None:
-        payer_id = identifier(insurer.identifier, ID_PAYER) or identifier(insurer.identifier)
-    if payer_id is None and org is not None:
-        payer_id = identifier(org.identifier, ID_PAYER) or identifier(org.identifier) or org.id
-    if payer_id is None and insurer is not None and insurer.reference:
-        payer_id = insurer.reference.rsplit("/", 1)[-1].lstrip("#")
+    payer_id = payer_id_of(insurer, ctx)
     if payer_id is None:
         ctx.problem("Claim.insurer", "no payer (insurer identifier or reference)")
     data["payer_id"] = payer_id
@@ -239,6 +247,7 @@ def _read_patient(resource: FhirClaim, ctx: Context, data: dict[str, Any]) -> No
     if patient is not None:
         _person(patient, data, "patient_")
         data["patient_birth_date"] = to_date(patient.birthDate)
+        address_of(patient, data, "patient_")
         if patient.gender:
             data["patient_sex"] = sex_from_fhir(patient.gender)
     if insurance is not None and insurance.preAuthRef:
@@ -289,12 +298,21 @@ def _read_providers(resource: FhirClaim, ctx: Context, data: dict[str, Any]) -> 
             data["billing_tax_id"] = identifier(target.identifier, TAX_ID) or typed_identifier(
                 target.identifier, "TAX"
             )
+    address_of(org or person, data, "billing_")
     if org is not None:
         data["billing_taxonomy"] = first_code(head(org.type), NUCC_TAXONOMY)
     if role is not None and role.specialty:
         data["billing_taxonomy"] = first_code(role.specialty[0], NUCC_TAXONOMY)
     _read_care_team(resource, ctx, data)
     data["facility_npi"] = npi_of(resource.facility, ctx)
+    facility = ctx.resolve(resource.facility, Location) or ctx.resolve(
+        resource.facility, Organization
+    )
+    if facility is not None:
+        data["facility_name"] = facility.name
+        address_of(facility, data, "facility_")
+    if resource.facility is not None and data.get("facility_name") is None:
+        data["facility_name"] = resource.facility.display
     if resource.referral is not None:
         data["referral_number"] = identifier(resource.referral.identifier)
 
@@ -310,6 +328,15 @@ def _read_care_team(resource: FhirClaim, ctx: Context, data: dict[str, Any]) -> 
         for i, member in enumerate(resource.careTeam or []):
             if data.get(field) is None and wanted in {c.code for c in codes(member.role)}:
                 data[field] = _care_teamnpi_of(member, ctx, i)
+                prefix = field.removesuffix("npi")
+                data[f"{prefix}name"], data[f"{prefix}first_name"] = _member_name(member, ctx)
+
+
+def _member_name(member: ClaimCareTeam, ctx: Context) -> tuple[str | None, str | None]:
+    family, given = person_name(ctx.resolve(member.provider, Practitioner))
+    if family is None and member.provider is not None:
+        family = member.provider.display
+    return family, given
 
 
 def _care_teamnpi_of(member: ClaimCareTeam, ctx: Context, index: int) -> str | None:
@@ -401,7 +428,7 @@ def _read_item(
     default_day: dt.date | None,
 ) -> dict[str, Any]:
     line: dict[str, Any] = {"line_number": item.sequence}
-    line["procedure_code"] = _procedure(item.productOrService, f"{path}.productOrService", ctx)
+    line["procedure_code"] = procedure_of(item.productOrService, f"{path}.productOrService", ctx)
     line["modifiers"] = [first_code(m) for m in item.modifier or []]
     line["revenue_code"] = first_code(item.revenue, NUBC_REVENUE) or first_code(item.revenue)
     quantity = item.quantity.value if item.quantity is not None else None
@@ -426,6 +453,7 @@ def _read_item(
             ctx.problem(f"{path}.careTeamSequence", "points to no careTeam entry", seq)
         elif {c.code for c in codes(member.role)} & set(_RENDERING_ROLES):
             line["rendering_npi"] = npi_of(member.provider, ctx)
+            line["rendering_name"], line["rendering_first_name"] = _member_name(member, ctx)
     for detail in item.detail or []:
         ndc = first_code(detail.productOrService, NDC)
         if ndc:
@@ -435,16 +463,6 @@ def _read_item(
     if auth is not None:
         line["prior_auth_number"] = auth.valueString
     return line
-
-
-def _procedure(product: CodeableConcept | None, path: str, ctx: Context) -> str | None:
-    """The CPT/HCPCS code of a productOrService (a coding without system counts too)."""
-    found = codes(product, CPT, HCPCS) or [c for c in codes(product) if c.system is None]
-    if found:
-        return found[0].code
-    if codes(product) and not codes(product, DATA_ABSENT_CODES):
-        ctx.problem(path, f"no coding of system {CPT} or {HCPCS}")
-    return None
 
 
 def _charge(item: ClaimItem, units: Decimal) -> Decimal | None:
@@ -479,7 +497,9 @@ def claim_to_fhir_json(claim: Claim) -> dict[str, Any]:
                 "valueCoding": coding(PLACE_OF_SERVICE, claim.place_of_service),
             }
         )
-    care_team, team_seq = _care_team(claim)
+    team = _care_team(claim)
+    facility = _facility_json(claim)
+    contained += team.practitioners + ([facility] if facility else [])
     data: dict[str, Any] = {
         "resourceType": "Claim",
         "id": fhir_id(claim.claim_id),
@@ -513,10 +533,8 @@ def claim_to_fhir_json(claim: Claim) -> dict[str, Any]:
         "referral": {"identifier": {"value": claim.referral_number}}
         if claim.referral_number
         else None,
-        "facility": {"identifier": {"system": NPI, "value": claim.facility_npi}}
-        if claim.facility_npi
-        else None,
-        "careTeam": care_team,
+        "facility": _facility_reference(claim, facility is not None),
+        "careTeam": team.members,
         "supportingInfo": _supporting_info(claim),
         "diagnosis": [_diagnosis_json(dx) for dx in claim.diagnoses],
         "insurance": [
@@ -529,7 +547,7 @@ def claim_to_fhir_json(claim: Claim) -> dict[str, Any]:
                 }
             )
         ],
-        "item": [_item_json(line, team_seq) for line in claim.lines],
+        "item": [_item_json(line, team.rendering_seq) for line in claim.lines],
         "total": money(claim.total_charge),
     }
     if claim.submitted_on is None:
@@ -558,6 +576,7 @@ def _patient_json(claim: Claim) -> dict[str, Any]:
             "name": [name] if name else None,
             "birthDate": claim.patient_birth_date,
             "gender": fhir_gender(claim.patient_sex.value) if claim.patient_sex else None,
+            "address": address_json(claim, "patient_"),
         }
     )
 
@@ -601,34 +620,87 @@ def _billing_json(claim: Claim) -> dict[str, Any]:
             if claim.billing_taxonomy
             else None,
             "name": claim.billing_name,
+            "address": address_json(claim, "billing_"),
         }
     )
 
 
-def _team_member(seq: int, npi: str, role: str) -> dict[str, Any]:
-    return {
-        "sequence": seq,
-        "provider": {"identifier": {"system": NPI, "value": npi}},
-        "role": concept(CARIN_CARE_TEAM_ROLE, role),
-    }
+def _facility_json(claim: Claim) -> dict[str, Any] | None:
+    """A contained Location for the facility when there is more than its NPI to say."""
+    address = address_json(claim, "facility_")
+    if claim.facility_name is None and address is None:
+        return None
+    return prune(
+        {
+            "resourceType": "Location",
+            "id": "facility",
+            "identifier": [{"system": NPI, "value": claim.facility_npi}]
+            if claim.facility_npi
+            else None,
+            "name": claim.facility_name,
+            "address": address[0] if address else None,
+        }
+    )
 
 
-def _care_team(claim: Claim) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """careTeam entries and, per line rendering NPI, the sequence a line points to."""
-    team: list[dict[str, Any]] = []
-    rendering_seq: dict[str, int] = {}
+def _facility_reference(claim: Claim, located: bool) -> dict[str, Any] | None:
+    return (
+        prune(
+            {
+                "reference": "#facility" if located else None,
+                "identifier": {"system": NPI, "value": claim.facility_npi}
+                if claim.facility_npi
+                else None,
+            }
+        )
+        or None
+    )
+
+
+class _Team:
+    """careTeam entries, the contained Practitioners that name them, and per rendering NPI the
+    sequence a line points to."""
+
+    def __init__(self) -> None:
+        self.members: list[dict[str, Any]] = []
+        self.practitioners: list[dict[str, Any]] = []
+        self.rendering_seq: dict[str, int] = {}
+
+    def add(self, npi: str, role: str, family: str | None, given: str | None) -> int:
+        seq = len(self.members) + 1
+        provider: dict[str, Any] = {"identifier": {"system": NPI, "value": npi}}
+        if family is not None:
+            self.practitioners.append(
+                {
+                    "resourceType": "Practitioner",
+                    "id": f"care-{seq}",
+                    "identifier": [{"system": NPI, "value": npi}],
+                    "name": [_name(given, family)],
+                }
+            )
+            provider = {"reference": f"#care-{seq}", **provider}
+        self.members.append(
+            {"sequence": seq, "provider": provider, "role": concept(CARIN_CARE_TEAM_ROLE, role)}
+        )
+        return seq
+
+
+def _care_team(claim: Claim) -> _Team:
+    team = _Team()
     if claim.rendering_npi:
-        team.append(_team_member(1, claim.rendering_npi, "rendering"))
-        rendering_seq[claim.rendering_npi] = 1
+        team.rendering_seq[claim.rendering_npi] = team.add(
+            claim.rendering_npi, "rendering", claim.rendering_name, claim.rendering_first_name
+        )
     if claim.referring_npi:
-        team.append(_team_member(len(team) + 1, claim.referring_npi, "referring"))
+        team.add(claim.referring_npi, "referring", claim.referring_name, claim.referring_first_name)
     for line in claim.lines:
         # A line's own rendering provider that is not the claim's is "performing", so reading
         # back does not take it for the claim-level rendering provider.
-        if line.rendering_npi and line.rendering_npi not in rendering_seq:
-            team.append(_team_member(len(team) + 1, line.rendering_npi, "performing"))
-            rendering_seq[line.rendering_npi] = len(team)
-    return team, rendering_seq
+        if line.rendering_npi and line.rendering_npi not in team.rendering_seq:
+            team.rendering_seq[line.rendering_npi] = team.add(
+                line.rendering_npi, "performing", line.rendering_name, line.rendering_first_name
+            )
+    return team
 
 
 def _supporting_info(claim: Claim) -> list[dict[str, Any]]:

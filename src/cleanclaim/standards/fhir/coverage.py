@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
+from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coverage import Coverage as FhirCoverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
-from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.reference import Reference
 
 from ...domain import Coverage, Member, ProductLine
 from ._common import (
@@ -27,6 +27,7 @@ from ._common import (
     head,
     identifier,
     member_identifier,
+    payer_id_of,
     prune,
     relationship_json,
     relationship_of,
@@ -53,6 +54,8 @@ __all__ = [
     "member_from_patient",
     "member_to_fhir_json",
     "member_to_patient",
+    "product_line_json",
+    "product_line_of",
 ]
 
 _SOPT: Final = "https://nahdo.org/sopt"
@@ -178,12 +181,14 @@ def coverage_from_fhir(
         ctx.problem("Coverage.beneficiary", "no member id (MB identifier or subscriberId)")
     data["member_id"] = member_id
     data["subscriber_id"] = resource.subscriberId or member_id
-    data["payer_id"] = _payor_id(head(resource.payor), ctx)
+    data["payer_id"] = payer_id_of(head(resource.payor), ctx)
     if data["payer_id"] is None:
         ctx.problem("Coverage.payor", "no payer (payor identifier or reference)")
     classes = {first_code(c.type): c.value for c in reversed(resource.class_fhir or [])}
     data["plan_id"], data["group_number"] = classes.get("plan"), classes.get("group")
-    data["product_line"] = _product_line(resource, ctx)
+    data["product_line"] = product_line_of(
+        [resource.type] if resource.type else [], "Coverage.type", ctx
+    )
     relationship = relationship_of(resource.relationship)
     if relationship is not None:
         data["relationship"] = relationship
@@ -212,34 +217,35 @@ def _member_id(resource: FhirCoverage, patient: Patient | None) -> str | None:
     )
 
 
-def _payor_id(payor: Reference | None, ctx: Context) -> str | None:
-    if payor is None:
-        return None
-    found = identifier(payor.identifier, ID_PAYER) or identifier(payor.identifier)
-    org = ctx.resolve(payor, Organization)
-    if found is None and org is not None:
-        found = identifier(org.identifier, ID_PAYER) or identifier(org.identifier) or org.id
-    if found is None and payor.reference:
-        found = payor.reference.rsplit("/", 1)[-1].lstrip("#")
-    return found
+def product_line_of(concepts: Sequence[CodeableConcept], path: str, ctx: Context) -> str | None:
+    """The product line of a Coverage or InsurancePlan ``type``; a problem at ``path`` if none.
 
-
-def _product_line(resource: FhirCoverage, ctx: Context) -> str | None:
-    exact = first_code(resource.type, PRODUCT_LINE)
-    if exact is not None:
-        return exact
-    sopt = first_code(resource.type, _SOPT)
-    if sopt is not None:
+    The exact cleanclaim code first, else a payment typology (SOPT) code by its prefix.
+    """
+    for concept_ in concepts:
+        exact = first_code(concept_, PRODUCT_LINE)
+        if exact is not None:
+            return exact
+    for concept_ in concepts:
+        sopt = first_code(concept_, _SOPT) or ""
         if sopt.startswith("11"):
             return ProductLine.MEDICARE_ADVANTAGE
         if sopt.startswith("2"):
             return ProductLine.MEDICAID
         if sopt[:1] in ("5", "6"):
             return ProductLine.COMMERCIAL
-    ctx.problem(
-        "Coverage.type", f"no product line (system {PRODUCT_LINE}, or a payment typology code)"
-    )
+    ctx.problem(path, f"no product line (system {PRODUCT_LINE}, or a payment typology code)")
     return None
+
+
+def product_line_json(product: ProductLine) -> dict[str, Any]:
+    """A type concept with the exact product line and its payment typology (SOPT) code."""
+    return {
+        "coding": [
+            coding(PRODUCT_LINE, product.value),
+            coding(_SOPT, _PRODUCT_TO_SOPT[product.value]),
+        ]
+    }
 
 
 def coverage_to_fhir_json(coverage: Coverage, member: Member | None = None) -> dict[str, Any]:
@@ -254,7 +260,6 @@ def coverage_to_fhir_json(coverage: Coverage, member: Member | None = None) -> d
     if member is not None:
         contained = [member_to_fhir_json(member, "beneficiary")]
         beneficiary = {"reference": "#beneficiary"}
-    product = coverage.product_line.value
     return prune(
         {
             "resourceType": "Coverage",
@@ -265,9 +270,7 @@ def coverage_to_fhir_json(coverage: Coverage, member: Member | None = None) -> d
                 member_identifier(coverage.member_id),
             ],
             "status": "active",
-            "type": {
-                "coding": [coding(PRODUCT_LINE, product), coding(_SOPT, _PRODUCT_TO_SOPT[product])]
-            },
+            "type": product_line_json(coverage.product_line),
             "subscriberId": coverage.subscriber_id,
             "beneficiary": beneficiary,
             "relationship": relationship_json(coverage.relationship),

@@ -22,12 +22,16 @@ from fhir.resources.R4B.explanationofbenefit import (
     ExplanationOfBenefitItem,
 )
 from fhir.resources.R4B.organization import Organization
+from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.reference import Reference
 
 from ...domain import Adjustment, ClaimPayment, ClaimStatus, GroupCode, LinePayment
 from ._common import (
+    ADDRESS_FIELDS,
     Context,
     Origin,
+    address_json,
+    address_of,
     codes,
     coding,
     concept,
@@ -36,8 +40,11 @@ from ._common import (
     fhir_id,
     first_code,
     identifier,
+    member_identifier,
     money,
     npi_of,
+    payer_id_of,
+    person_name,
     prune,
     to_date,
     typed_identifier,
@@ -62,6 +69,7 @@ from .systems import (
     NPI,
     NUBC_REVENUE,
     RARC,
+    TAX_ID,
     procedure_system,
 )
 
@@ -81,6 +89,13 @@ _PAYMENT_ORIGIN: Final = Origin(
         "payer_id": "insurer",
         "payer_claim_control_number": "identifier",
         "payee_npi": "requestor",
+        "payee_name": "requestor.display",
+        "payer_name": "insurer",
+        "payer_tax_id": "insurer",
+        **{f"payer_{f}": "insurer.address" for f in ADDRESS_FIELDS},
+        "patient_first_name": "patient",
+        "patient_last_name": "patient",
+        "member_id": "patient",
         "status": "extension",
         "total_charge": "total",
         "paid": "payment.amount",
@@ -132,11 +147,12 @@ def payment_from_fhir(
     if data["claim_id"] is None:
         where = "request" if isinstance(resource, ClaimResponse) else "claim"
         ctx.problem(f"{kind}.{where}", "no claim id (identifier or reference of the claim)")
-    data["payer_id"] = _payer_id(resource.insurer, ctx)
+    data["payer_id"] = payer_id_of(resource.insurer, ctx)
     if data["payer_id"] is None:
         ctx.problem(f"{kind}.insurer", "no payer (insurer identifier or reference)")
     payee = resource.requestor if isinstance(resource, ClaimResponse) else resource.provider
     data["payee_npi"] = npi_of(payee, ctx)
+    _read_parties(resource, payee, ctx, data)
     filing = ext(resource, EXT_FILING_INDICATOR)
     data["filing_indicator"] = filing.valueCode if filing else None
     totals = {
@@ -174,6 +190,78 @@ def payment_from_fhir(
     return found
 
 
+def _read_parties(
+    resource: ClaimResponse | ExplanationOfBenefit,
+    payee: Reference | None,
+    ctx: Context,
+    data: dict[str, Any],
+) -> None:
+    """Names, tax id and address of the payer, the payee's name, and the patient."""
+    insurer = ctx.resolve(resource.insurer, Organization)
+    data["payer_name"] = (resource.insurer.display if resource.insurer else None) or (
+        insurer.name if insurer else None
+    )
+    if insurer is not None:
+        data["payer_tax_id"] = identifier(insurer.identifier, TAX_ID)
+        address_of(insurer, data, "payer_")
+    payee_org = ctx.resolve(payee, Organization)
+    data["payee_name"] = (payee.display if payee else None) or (
+        payee_org.name if payee_org else None
+    )
+    patient = ctx.resolve(resource.patient, Patient)
+    data["member_id"] = identifier(resource.patient.identifier) if resource.patient else None
+    if patient is not None:
+        data["member_id"] = data["member_id"] or typed_identifier(patient.identifier, "MB")
+        data["patient_last_name"], data["patient_first_name"] = person_name(patient)
+
+
+def _parties_json(payment: ClaimPayment) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Contained payer and patient, and the ``insurer`` and ``patient`` references to them."""
+    contained: list[dict[str, Any]] = []
+    payer_id = {"system": ID_PAYER, "value": payment.payer_id}
+    refs: dict[str, Any] = {"insurer": prune({"identifier": payer_id})}
+    address = address_json(payment, "payer_")
+    if payment.payer_name or payment.payer_tax_id or address:
+        idents = [payer_id]
+        if payment.payer_tax_id:
+            idents.append({"system": TAX_ID, "value": payment.payer_tax_id})
+        contained.append(
+            prune(
+                {
+                    "resourceType": "Organization",
+                    "id": "insurer",
+                    "identifier": idents,
+                    "name": payment.payer_name,
+                    "address": address,
+                }
+            )
+        )
+        refs["insurer"] = {"reference": "#insurer", "identifier": payer_id}
+    if payment.member_id or payment.patient_first_name or payment.patient_last_name:
+        name = prune(
+            {
+                "family": payment.patient_last_name,
+                "given": [payment.patient_first_name] if payment.patient_first_name else None,
+            }
+        )
+        contained.append(
+            prune(
+                {
+                    "resourceType": "Patient",
+                    "id": "patient",
+                    "identifier": [member_identifier(payment.member_id)]
+                    if payment.member_id
+                    else None,
+                    "name": [name] if name else None,
+                }
+            )
+        )
+        refs["patient"] = {"reference": "#patient"}
+    else:
+        refs["patient"] = data_absent()
+    return contained, refs
+
+
 def _claim_id(ref: Reference | None, ctx: Context) -> str | None:
     if ref is None:
         return None
@@ -184,18 +272,6 @@ def _claim_id(ref: Reference | None, ctx: Context) -> str | None:
     if claim is not None:
         return identifier(claim.identifier, ID_CLAIM) or identifier(claim.identifier) or claim.id
     return ref.reference.rsplit("/", 1)[-1].lstrip("#") if ref.reference else None
-
-
-def _payer_id(ref: Reference | None, ctx: Context) -> str | None:
-    if ref is None:
-        return None
-    found = identifier(ref.identifier, ID_PAYER) or identifier(ref.identifier)
-    org = ctx.resolve(ref, Organization)
-    if found is None and org is not None:
-        found = identifier(org.identifier, ID_PAYER) or identifier(org.identifier) or org.id
-    if found is None and ref.reference:
-        found = ref.reference.rsplit("/", 1)[-1].lstrip("#")
-    return found
 
 
 def _status(
@@ -437,20 +513,26 @@ def payment_to_fhir_json(payment: ClaimPayment, kind: str = "ClaimResponse") -> 
                 "amount": money(payment.patient_responsibility),
             }
         )
-    provider = (
-        {"identifier": {"system": NPI, "value": payment.payee_npi}} if payment.payee_npi else None
+    provider = prune(
+        {
+            "identifier": {"system": NPI, "value": payment.payee_npi}
+            if payment.payee_npi
+            else None,
+            "display": payment.payee_name,
+        }
     )
+    contained, refs = _parties_json(payment)
     claim_ref = {"identifier": {"system": ID_CLAIM, "value": payment.claim_id}}
     data: dict[str, Any] = {
         "resourceType": kind,
         "id": fhir_id(payment.payment_id),
+        "contained": contained,
         "extension": extension,
         "identifier": idents,
         "status": "cancelled" if payment.status == ClaimStatus.REVERSAL else "active",
         "type": concept(CLAIM_TYPE, claim_type),
         "use": "predetermination" if payment.status == ClaimStatus.PREDETERMINATION else "claim",
-        "patient": data_absent(),
-        "insurer": {"identifier": {"system": ID_PAYER, "value": payment.payer_id}},
+        **refs,
         "outcome": "complete",
         "item": [_item_json(line, eob) for line in payment.lines],
         "adjudication": _level_json(payment.adjustments, payment.rarcs) or None,
@@ -470,7 +552,7 @@ def payment_to_fhir_json(payment: ClaimPayment, kind: str = "ClaimResponse") -> 
         data["insurance"] = [{"focal": True, "coverage": data_absent()}]
     else:
         data["request"] = claim_ref
-        data["requestor"] = provider
+        data["requestor"] = provider or None
     if payment.payment_date is None:
         data["_created"] = data_absent()
     else:

@@ -16,6 +16,9 @@ from typing import Final
 __all__ = [
     "ADJUDICATION",
     "ADJUDICATION_EXTRA",
+    "AUTHORIZATION_STATUS",
+    "BENEFIT",
+    "BENEFIT_PERIOD",
     "CARC",
     "CARIN_CARE_TEAM_ROLE",
     "CARIN_DIAGNOSIS_TYPE",
@@ -26,23 +29,33 @@ __all__ = [
     "DATA_ABSENT_CODES",
     "DATA_ABSENT_REASON",
     "DIAGNOSIS_ON_ADMISSION",
+    "EXT_APPEAL_WINDOW_DAYS",
+    "EXT_BENEFIT_PROCEDURE",
     "EXT_CLAIM_PLACE_OF_SERVICE",
     "EXT_CLAIM_STATUS",
+    "EXT_CORRECTED_CLAIM_DAYS",
+    "EXT_EXCLUDED_SERVICE",
     "EXT_FILING_INDICATOR",
     "EXT_FREQUENCY_CODE",
     "EXT_LINE_PRIOR_AUTH",
     "EXT_LINE_SERVICE",
+    "EXT_MEMBER_ID_PATTERN",
+    "EXT_NETWORK",
+    "EXT_TIMELY_FILING_DAYS",
     "FILING_INDICATOR",
     "GROUP_CODE",
     "HCPCS",
     "ICD10CM",
     "IDENTIFIER_TYPE",
+    "ID_AUTHORIZATION",
     "ID_CLAIM",
     "ID_COVERAGE",
     "ID_PAYER",
     "ID_PAYER_CLAIM_CONTROL",
     "ID_PAYMENT",
+    "ID_PLAN",
     "ID_REQUEST",
+    "INSURANCE_PLAN_TYPE",
     "NAMESPACE",
     "NDC",
     "NPI",
@@ -51,6 +64,7 @@ __all__ = [
     "NUBC_REVENUE",
     "NUBC_TYPE_OF_BILL",
     "NUCC_TAXONOMY",
+    "ORGANIZATION_TYPE",
     "PLACE_OF_SERVICE",
     "PRODUCT_LINE",
     "RARC",
@@ -99,6 +113,8 @@ DATA_ABSENT_CODES: Final = "http://terminology.hl7.org/CodeSystem/data-absent-re
 CARIN_CARE_TEAM_ROLE: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole"
 CARIN_DIAGNOSIS_TYPE: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType"
 CARIN_SUPPORTING_INFO: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
+ORGANIZATION_TYPE: Final = "http://terminology.hl7.org/CodeSystem/organization-type"
+INSURANCE_PLAN_TYPE: Final = "http://terminology.hl7.org/CodeSystem/insurance-plan-type"
 
 # cleanclaim's own systems: canonical values FHIR has no published home for.
 ID_CLAIM: Final = f"{NAMESPACE}/sid/claim-id"
@@ -112,7 +128,21 @@ FILING_INDICATOR: Final = f"{NAMESPACE}/CodeSystem/x12-claim-filing-indicator"
 CLAIM_STATUS: Final = f"{NAMESPACE}/CodeSystem/x12-claim-status"
 PRODUCT_LINE: Final = f"{NAMESPACE}/CodeSystem/product-line"
 ADJUDICATION_EXTRA: Final = f"{NAMESPACE}/CodeSystem/adjudication"
-"""Adjudication categories of our own: ``remark`` (a RARC) and ``paidunits``."""
+"""Adjudication categories of our own: ``remark`` (a RARC), ``paidunits``, and on a prior
+authorization ``approvedunits``, ``usedunits`` and ``decision``."""
+ID_PLAN: Final = f"{NAMESPACE}/sid/plan-id"
+ID_AUTHORIZATION: Final = f"{NAMESPACE}/sid/authorization-id"
+BENEFIT: Final = f"{NAMESPACE}/CodeSystem/benefit"
+BENEFIT_PERIOD: Final = f"{NAMESPACE}/CodeSystem/benefit-period"
+AUTHORIZATION_STATUS: Final = f"{NAMESPACE}/CodeSystem/authorization-status"
+EXT_TIMELY_FILING_DAYS: Final = f"{NAMESPACE}/StructureDefinition/payer-timely-filing-days"
+EXT_APPEAL_WINDOW_DAYS: Final = f"{NAMESPACE}/StructureDefinition/payer-appeal-window-days"
+EXT_CORRECTED_CLAIM_DAYS: Final = f"{NAMESPACE}/StructureDefinition/payer-corrected-claim-days"
+EXT_MEMBER_ID_PATTERN: Final = f"{NAMESPACE}/StructureDefinition/payer-member-id-pattern"
+EXT_EXCLUDED_SERVICE: Final = f"{NAMESPACE}/StructureDefinition/plan-excluded-service"
+EXT_BENEFIT_PROCEDURE: Final = f"{NAMESPACE}/StructureDefinition/benefit-procedure-code"
+EXT_NETWORK: Final = f"{NAMESPACE}/StructureDefinition/network-participation"
+"""Complex: ``payer`` (valueIdentifier) and ``status`` (valueCode in_network|out_of_network)."""
 EXT_FREQUENCY_CODE: Final = f"{NAMESPACE}/StructureDefinition/claim-frequency-code"
 EXT_CLAIM_PLACE_OF_SERVICE: Final = f"{NAMESPACE}/StructureDefinition/claim-place-of-service"
 EXT_LINE_PRIOR_AUTH: Final = f"{NAMESPACE}/StructureDefinition/line-prior-authorization"

@@ -1,10 +1,12 @@
 """Writing canonical records as FHIR R4 resources, Bundles and NDJSON.
 
 Claim -> Claim, ClaimPayment -> ClaimResponse (or ExplanationOfBenefit), Coverage -> Coverage,
-Member -> Patient. By default every resource is checked by its fhir.resources model before it
-is written (``check=True``); ``check=False`` writes the mapping directly, about 30 times faster,
-for callers that trust their canonical data (a code with inner double spaces, say, would then
-go out as invalid FHIR instead of raising). fhir.resources is imported on first use.
+Member -> Patient, Payer -> Organization, Plan -> InsurancePlan, Provider -> PractitionerRole,
+Authorization -> ClaimResponse (use preauthorization). By default every resource is checked by
+its fhir.resources model before it is written (``check=True``); ``check=False`` writes the
+mapping directly, about 30 times faster, for callers that trust their canonical data (a code
+with inner double spaces, say, would then go out as invalid FHIR instead of raising).
+fhir.resources is imported on first use.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from ...domain import Claim, ClaimPayment, Coverage, Member, Record
+from ...domain import (
+    Authorization,
+    Claim,
+    ClaimPayment,
+    Coverage,
+    Member,
+    Payer,
+    Plan,
+    Provider,
+    Record,
+)
 from .errors import FhirUnavailableError
 
 if TYPE_CHECKING:
@@ -45,9 +57,12 @@ Target = str | os.PathLike[str] | IO[str]
 def to_resource_json(record: Record, payment_kind: PaymentKind = "ClaimResponse") -> dict[str, Any]:
     """The FHIR resource of one canonical record as a JSON-ready mapping (not yet checked)."""
     try:
+        from .authorization import authorization_to_fhir_json
         from .claim import claim_to_fhir_json
         from .coverage import coverage_to_fhir_json, member_to_fhir_json
+        from .payer import payer_to_fhir_json, plan_to_fhir_json
         from .payment import payment_to_fhir_json
+        from .provider import provider_to_fhir_json
     except ImportError as exc:
         raise FhirUnavailableError(
             "FHIR support needs the optional dependency fhir.resources: "
@@ -61,6 +76,14 @@ def to_resource_json(record: Record, payment_kind: PaymentKind = "ClaimResponse"
         return coverage_to_fhir_json(record)
     if isinstance(record, Member):
         return member_to_fhir_json(record)
+    if isinstance(record, Payer):
+        return payer_to_fhir_json(record)
+    if isinstance(record, Plan):
+        return plan_to_fhir_json(record)
+    if isinstance(record, Provider):
+        return provider_to_fhir_json(record)
+    if isinstance(record, Authorization):
+        return authorization_to_fhir_json(record)
     raise TypeError(f"no FHIR mapping for {type(record).__name__}")
 
 
