@@ -17,13 +17,15 @@ from ..standards.x12 import (
     EligibilityInquiry,
     EligibilityResponse,
     FunctionalGroupAck,
+    StatusSummary,
     X12ParseError,
     X12Problem,
-    acknowledge,
+    acknowledgments,
     parse,
     reply_options,
     validate,
     write_999,
+    write_acknowledgments,
 )
 from .common import exit_unreadable, report_problems, write_record_lines
 
@@ -33,7 +35,7 @@ app = typer.Typer(
     name="x12",
     help=(
         "Read X12 5010 files (837P, 837I, 835, 834, 270/271, 276/277, 277CA, 999): parse to "
-        "canonical records or validate, with a 999 acknowledgment on request."
+        "canonical records or validate, with a 999 (and TA1) acknowledgment on request."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -46,6 +48,7 @@ _RECORD_TYPES: dict[type[Record], str] = {
     Coverage: "coverage",
     FunctionalGroupAck: "functional_group_ack",
     ClaimStatusReport: "claim_status",
+    StatusSummary: "status_summary",
     ClaimStatusInquiry: "claim_status_inquiry",
     EligibilityInquiry: "eligibility_inquiry",
     EligibilityResponse: "eligibility_response",
@@ -75,14 +78,23 @@ def parse_command(
 
 
 def _write_ack(file: Path, problems: list[X12Problem], ack: Path) -> None:
-    groups = acknowledge(file, problems)
+    interchanges, groups = acknowledgments(file, problems)
     try:
         with ack.open("w", encoding="utf-8") as stream:
-            write_999(groups, stream, reply_options(file))
+            if interchanges:
+                write_acknowledgments(interchanges, groups, stream, reply_options(file))
+            else:
+                write_999(groups, stream, reply_options(file))
     except OSError as exc:
         raise exit_unreadable(f"{ack}: cannot write: {exc.strerror or exc}") from None
-    verdicts = ", ".join(f"group {g.group_control} {g.status.value}" for g in groups) or "none"
-    typer.echo(f"999 written to {ack} ({verdicts})", err=True)
+    verdicts = [
+        f"interchange {i.control_number} {i.status.value} {i.note_code}" for i in interchanges
+    ]
+    verdicts += [f"group {g.group_control} {g.status.value}" for g in groups]
+    kinds = " and ".join(
+        kind for kind, some in (("TA1", interchanges), ("999", groups or not interchanges)) if some
+    )
+    typer.echo(f"{kinds} written to {ack} ({', '.join(verdicts) or 'none'})", err=True)
 
 
 def _problem_line(problem: X12Problem) -> str:
@@ -94,7 +106,13 @@ def validate_command(
     file: Path = typer.Argument(..., help="The X12 file."),
     as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
     ack: Path | None = typer.Option(
-        None, "--ack", help="Also write a 999 acknowledgment of the file here."
+        None,
+        "--ack",
+        help=(
+            "Also write the acknowledgment of the file here: a 999 of its functional groups, "
+            "preceded by a TA1 when the interchange envelope (ISA/IEA) is at fault or ISA14 "
+            "asks for one. A rejected interchange gets its TA1 alone."
+        ),
     ),
 ) -> None:
     """List every problem with its position; exit code 1 when there is any."""

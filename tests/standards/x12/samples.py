@@ -182,7 +182,11 @@ CLAIM_ACK = [
     "HL*3*2*19*1",
     "NM1*85*2*FAMILY CLINIC*****XX*1234567893",
     "TRN*1*0",
+    "STC*A1:19:PR**WQ*255.5",
     "QTY*QA*1",
+    "QTY*QC*1",
+    "AMT*YU*180.5",
+    "AMT*YY*75",
     "HL*4*3*PT",
     "NM1*QC*1*DOE*JANE****MI*MEM0001",
     "TRN*2*PCLM001",
@@ -196,7 +200,7 @@ CLAIM_ACK = [
     "STC*A3:116*20241202*U*75",
     "DTP*472*D8*20241105",
     "SVC*HC:99213*75",
-    "STC*A7:454*20241202",
+    "STC*A7:454*20241202*U",
 ]
 
 STATUS = [

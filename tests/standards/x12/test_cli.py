@@ -79,6 +79,7 @@ def test_parse_registers_every_transaction(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["record"] for r in rows] == [
         "functional_group_ack",
+        *["status_summary"] * 2,
         *["claim_status"] * 4,
         "member",
         *["coverage"] * 3,
@@ -88,7 +89,12 @@ def test_parse_registers_every_transaction(tmp_path: Path) -> None:
         *["eligibility_response"] * 2,
         *["claim_status_inquiry"] * 2,
     ]
-    assert rows[1]["statuses"][0]["codes"][0] == {"category": "A2", "code": "20", "entity": "PR"}
-    assert rows[5]["birth_date"] == "1980-02-15"
+    assert (rows[1]["level"], rows[1]["trace_number"], rows[1]["accepted_quantity"]) == (
+        "21",
+        "BATCH1",
+        1,
+    )
+    assert rows[3]["statuses"][0]["codes"][0] == {"category": "A2", "code": "20", "entity": "PR"}
+    assert rows[7]["birth_date"] == "1980-02-15"
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0 and "no problems" in result.stdout

@@ -12,16 +12,20 @@ from cleanclaim.standards.x12 import (
     ClaimStatusReport,
     StatusCode,
     StatusEntry,
+    StatusSummary,
+    SummaryLevel,
     WriteOptions,
     X12ParseError,
     format_276,
     format_277,
+    parse,
     parse_claims,
     parse_status_inquiries,
     parse_statuses,
     status_inquiry_for,
     validate,
 )
+from cleanclaim.standards.x12.x277 import summarize
 
 from .factories import make_claims
 from .samples import CLAIM_ACK, interchange, render, sample
@@ -110,20 +114,131 @@ def test_generated_reports_round_trip_across_payers_and_guides() -> None:
     assert list(parse_statuses(text)) == reports
 
 
-def test_mangled_status_is_located() -> None:
-    body = list(CLAIM_ACK)
-    body[19] = "STC*A2:20:PR*20241302*WQ*180.5"
+def _summaries(text: str) -> list[StatusSummary]:
+    return [r for r in parse(text) if isinstance(r, StatusSummary)]
+
+
+def test_batch_and_provider_summaries_are_read() -> None:
+    receiver, provider = _summaries(sample("277CA"))
+    assert (receiver.level, receiver.trace_number) == (SummaryLevel.RECEIVER, "BATCH1")
+    assert (receiver.entity_id, receiver.entity_name) == ("SUB01", "SUBMITTER INC")
+    assert (receiver.payer_id, receiver.payer_name) == ("60054", "ACME HEALTH")
+    (status,) = receiver.statuses
+    assert (status.codes[0], status.date, status.action_code, status.charge) == (
+        StatusCode(category="A1", code="19", entity="PR"),
+        D(2024, 12, 2),
+        "WQ",
+        Decimal("255.5"),
+    )
+    assert (receiver.accepted_quantity, receiver.rejected_quantity) == (1, 1)
+    assert (receiver.accepted_amount, receiver.rejected_amount) == (None, None)
+    assert (provider.level, provider.trace_number, provider.entity_id) == (
+        SummaryLevel.PROVIDER,
+        "0",
+        "1234567893",
+    )
+    assert provider.statuses[0].date is None
+    assert (provider.accepted_amount, provider.rejected_amount) == (Decimal("180.5"), Decimal(75))
+    # A 277 status answer has no summary loops.
+    assert _summaries(sample("277")) == []
+
+
+def test_every_record_round_trips() -> None:
+    records = list(parse(sample("277CA")))
+    assert [type(r).__name__ for r in records] == ["StatusSummary"] * 2 + ["ClaimStatusReport"] * 2
+    text = format_277(records, OPTIONS)
+    assert "TRN*2*BATCH1~\nSTC*A1:19:PR*20241202*WQ*255.5~\nQTY*90*1~\nQTY*AA*1~\n" in text
+    assert validate(text) == []
+    assert list(parse(text)) == records
+
+
+def test_written_summaries_add_up_the_claims() -> None:
+    reports = list(parse_statuses(sample("277CA")))
+    text = format_277(reports, OPTIONS)
+    receiver, provider = _summaries(text)
+    assert receiver == summarize(reports, SummaryLevel.RECEIVER, OPTIONS, trace_number="0001")
+    assert (receiver.entity_id, receiver.trace_number) == ("RECEIVER", "0001")
+    assert (receiver.accepted_quantity, receiver.rejected_quantity) == (1, 1)
+    assert (receiver.accepted_amount, receiver.rejected_amount) == (
+        Decimal("180.5"),
+        Decimal(75),
+    )
+    assert receiver.statuses[0].charge == Decimal("255.5")
+    assert receiver.statuses[0].action_code == "WQ"
+    assert provider == summarize(reports, SummaryLevel.PROVIDER, OPTIONS)
+    assert provider.trace_number == "0" and provider.entity_id == "1234567893"
+    assert "QTY*QA*1~\nQTY*QC*1~\nAMT*YU*180.5~\nAMT*YY*75~" in text
+    # Every claim rejected: the batch is refused (U), no accepted count or amount is written.
+    (only_rejected,) = [r for r in reports if r.rejected]
+    receiver, _ = _summaries(format_277([only_rejected], OPTIONS))
+    assert receiver.statuses[0].action_code == "U"
+    assert (receiver.accepted_quantity, receiver.accepted_amount) == (None, None)
+    assert (receiver.rejected_quantity, receiver.rejected_amount) == (1, Decimal(75))
+
+
+def test_given_summaries_start_their_loops() -> None:
+    claims = list(parse_statuses(sample("277CA")))
+    batch = summarize(claims, SummaryLevel.RECEIVER, OPTIONS, trace_number="B1")
+    one = summarize(claims[:1], SummaryLevel.PROVIDER, OPTIONS, trace_number="P1")
+    two = summarize(claims[1:], SummaryLevel.PROVIDER, OPTIONS, trace_number="P2")
+    records = [batch, one, claims[0], two, claims[1], batch, claims[0]]
+    text = format_277(records, OPTIONS)
+    assert text.count("HL*") == 10  # 2 sources, 2 receivers, 3 providers, 3 patients
+    assert validate(text) == []
+    back = list(parse(text))
+    assert back[:5] == records[:5]
+    # The second source loop has no provider summary: the one written adds up its claim.
+    assert back[5:] == [batch, summarize(claims[:1], SummaryLevel.PROVIDER, OPTIONS), claims[0]]
+    status = claims[0].model_copy(update={"guide": "005010X212", "trace_number": "T1"})
+    with pytest.raises(ValueError, match="no summary loops"):
+        format_277([status, one.model_copy(update={"guide": "005010X212"})], OPTIONS)
+
+
+def test_mangled_summary_is_located() -> None:
+    body = [s.replace("QTY*QC*1", "QTY*QC*1.5") for s in CLAIM_ACK]
     text = render(interchange([("HN", "005010X214", [body])]))
     (problem,) = validate(text)
-    assert (problem.segment, problem.segment_id, problem.element) == (23, "STC", 2)
-    body[19] = "STC**20241202*WQ*1X"
+    assert (problem.segment, problem.segment_id, problem.element) == (21, "QTY", 2)
+    with pytest.raises(X12ParseError) as caught:
+        list(parse(text))
+    assert caught.value.problem == problem
+    # The claims below the summary are read once it is mended.
+    assert [r.claim_id for r in parse_statuses(text.replace("QTY*QC*1.5", "QTY*QC*1"))] == [
+        "PCLM001",
+        "PCLM002",
+    ]
+
+
+def test_pyx12_accepts_the_claim_acknowledgment() -> None:
+    pytest.importorskip("pyx12", reason="pyx12 (optional peer) is not installed")
+    from bench.x12_pyx12 import check
+
+    claims = list(parse_statuses(sample("277CA")))
+    more = [
+        c.model_copy(update={"claim_id": f"{c.claim_id}{n}", "provider_npi": npi})
+        for n, npi in enumerate(("1245319599", "1234567893", "1245319599"))
+        for c in claims
+    ]
+    for text in (sample("277CA"), format_277(claims + more, OPTIONS)):
+        result = check("277CA", text)
+        assert result.errors == [] and result.accepted
+
+
+def test_mangled_status_is_located() -> None:
+    body = list(CLAIM_ACK)
+    at = body.index("STC*A2:20:PR*20241202*WQ*180.5")
+    body[at] = "STC*A2:20:PR*20241302*WQ*180.5"
+    text = render(interchange([("HN", "005010X214", [body])]))
+    (problem,) = validate(text)
+    assert (problem.segment, problem.segment_id, problem.element) == (27, "STC", 2)
+    body[at] = "STC**20241202*WQ*1X"
     text = render(interchange([("HN", "005010X214", [body])]))
     with pytest.raises(X12ParseError) as caught:
         list(parse_statuses(text))
-    assert (caught.value.segment, caught.value.element) == (23, 4)
-    body[19] = "STC**20241202*WQ*180.5"
+    assert (caught.value.segment, caught.value.element) == (27, 4)
+    body[at] = "STC**20241202*WQ*180.5"
     (problem,) = validate(render(interchange([("HN", "005010X214", [body])])))
-    assert (problem.segment, problem.segment_id, problem.element) == (23, "STC", 1)
+    assert (problem.segment, problem.segment_id, problem.element) == (27, "STC", 1)
     assert problem.cause.startswith("statuses.0.codes")
 
 

@@ -20,8 +20,9 @@ from cleanclaim.standards.x12 import (
     reply_options,
     validate,
 )
+from cleanclaim.standards.x12.loops import loop_tracker
 
-from .samples import PROFESSIONAL, REMITTANCE, interchange, render, sample
+from .samples import CLAIM_ACK, INSTITUTIONAL, PROFESSIONAL, REMITTANCE, interchange, render, sample
 
 OPTIONS = WriteOptions(created=dt.datetime(2024, 12, 2, 9, 30))
 
@@ -74,19 +75,20 @@ def test_element_and_segment_errors_reject_the_set() -> None:
     assert (ack.status, ack.accepted, ack.error_codes) == (AckCode.REJECTED, 0, [])
     (st,) = ack.transaction_sets
     assert (st.status, st.error_codes) == (AckCode.REJECTED, ["5"])
-    found = [(s.segment_id, s.position, s.code, s.claim_id) for s in st.segments]
+    found = [(s.segment_id, s.position, s.loop_id, s.code, s.claim_id) for s in st.segments]
     assert found == [
-        ("NM1", 17, "8", None),
-        ("DMG", 20, "8", None),
-        ("HL", 49, "8", None),
-        ("CLM", 53, "8", "PCLM002"),
+        ("NM1", 17, "2010BA", "8", None),
+        ("DMG", 20, "2010BA", "8", None),
+        ("HL", 49, None, "8", None),  # HL03 99: a level the guide does not have
+        ("CLM", 53, "2300", "8", "PCLM002"),
     ]
     assert st.segments[0].elements == [ElementError(element=9, code="1")]
     assert st.segments[1].elements == [ElementError(element=2, code="8", value="19801315")]
     assert st.segments[2].elements == [ElementError(element=3, code="7", value="99")]
     assert [e.element for e in st.segments[3].elements] == [5]
     out = _round_trip([ack])
-    assert "IK3*CLM*53**8~\nCTX*CLM01:PCLM002~\nIK4*5**7*6~" in out
+    assert "IK3*CLM*53*2300*8~\nCTX*CLM01:PCLM002~\nIK4*5**7*6~" in out
+    assert "IK3*HL*49**8~" in out
     assert "IK5*R*5~\nAK9*R*1*1*0~" in out
 
 
@@ -243,3 +245,96 @@ def test_balancing_problems_are_noted_not_rejected() -> None:
     assert (st.status, st.error_codes) == (AckCode.ACCEPTED_WITH_ERRORS, ["I5"])
     assert {s.segment_id for s in st.segments} == {"CLP", "BPR"}
     assert ack.status is AckCode.ACCEPTED_WITH_ERRORS
+
+
+def _loop_runs(set_id: str, version: str, body: list[str]) -> list[tuple[str | None, str]]:
+    """(loop, the segments in it) for each run of segments of one loop, ST and SE included."""
+    tracker = loop_tracker(set_id, version)
+    assert tracker is not None
+    runs: list[tuple[str | None, str]] = []
+    for segment in ["ST*X", *body, "SE*1"]:
+        el = segment.split("*")
+        tag = el[0] + (f"*{el[1]}" if el[0] in ("NM1", "N1") else "")
+        loop = tracker.see(el)
+        if runs and runs[-1][0] == loop:
+            runs[-1] = (loop, f"{runs[-1][1]} {tag}")
+        else:
+            runs.append((loop, tag))
+    return runs
+
+
+def test_loop_ids_of_an_837p() -> None:
+    assert _loop_runs("837", "005010X222A1", PROFESSIONAL) == [
+        (None, "ST BHT"),
+        ("1000A", "NM1*41 PER"),
+        ("1000B", "NM1*40"),
+        ("2000A", "HL PRV"),
+        ("2010AA", "NM1*85 N3 N4 REF"),
+        ("2010AB", "NM1*87 N3 N4"),
+        ("2000B", "HL SBR"),
+        ("2010BA", "NM1*IL N3 N4 DMG"),
+        ("2010BB", "NM1*PR"),
+        ("2300", "CLM DTP REF REF HI"),
+        ("2310A", "NM1*DN"),
+        ("2310B", "NM1*82 PRV"),
+        ("2310C", "NM1*77"),
+        ("2320", "SBR"),
+        ("2330A", "NM1*IL"),
+        ("2330B", "NM1*PR REF"),
+        ("2400", "LX SV1 DTP REF"),
+        ("2420A", "NM1*82"),
+        ("2400", "LX SV1 DTP"),
+        ("2410", "LIN CTP"),
+        ("2000B", "HL SBR"),
+        ("2010BA", "NM1*IL"),
+        ("2010BB", "NM1*PR"),
+        ("2000C", "HL PAT"),
+        ("2010CA", "NM1*QC DMG"),
+        ("2300", "CLM REF HI"),
+        ("2400", "LX SV1 DTP"),
+        ("2300", "CLM HI"),
+        ("2400", "LX SV1 DTP"),
+        (None, "SE"),
+    ]
+
+
+def test_loop_ids_of_an_837i_835_and_277ca() -> None:
+    assert _loop_runs("837", "005010X223A2", INSTITUTIONAL)[8:13] == [
+        ("2300", "CLM DTP DTP DTP CL1 REF HI HI HI HI HI"),
+        ("2310A", "NM1*71"),
+        ("2310D", "NM1*82"),  # 2310B in an 837P: the institutional guide's table is used
+        ("2310E", "NM1*77"),
+        ("2400", "LX SV2 LX SV2 DTP"),
+    ]
+    assert _loop_runs("835", "005010X221A1", REMITTANCE) == [
+        (None, "ST BPR TRN DTM"),
+        ("1000A", "N1*PR N3 N4 REF"),
+        ("1000B", "N1*PE"),
+        ("2000", "LX"),
+        ("2100", "CLP NM1*QC MOA"),
+        ("2110", "SVC DTM CAS CAS REF SVC DTM CAS REF LQ LQ"),
+        ("2100", "CLP CAS MIA"),
+        (None, "PLB SE"),  # the summary table is in no loop
+    ]
+    runs = _loop_runs("277", "005010X214", CLAIM_ACK)
+    assert [loop for loop, _ in runs] == [
+        None,
+        *("2000A", "2100A", "2200A", "2000B", "2100B", "2200B", "2000C", "2100C", "2200C"),
+        *("2000D", "2100D", "2200D", "2000D", "2100D", "2200D", "2220D"),
+        None,
+    ]
+    assert runs[9] == ("2200C", "TRN STC QTY QTY AMT AMT")
+    assert loop_tracker("277", "005010X212") is None and loop_tracker("834", "005010X220A1") is None
+
+
+def test_ik3_names_the_loop_in_every_known_guide() -> None:
+    remittance = sample("835").replace("SVC*HC:81002*30*20**2", "SVC*HC:81002*30*2X**2")
+    institutional = sample("837I").replace("XX*1992753880", "XX*" + "1992753880" * 6)
+    claim_ack = sample("277CA").replace("AMT*YY*75", "AMT*YY*7X")
+    cases = [(remittance, "SVC", "2110"), (institutional, "NM1", "2310D"),
+             (claim_ack, "AMT", "2200C")]
+    for text, segment_id, loop in cases:
+        (ack,) = acknowledge(text)
+        (segment,) = [s for s in ack.transaction_sets[0].segments if s.segment_id == segment_id]
+        assert segment.loop_id == loop
+        assert f"IK3*{segment_id}*{segment.position}*{loop}*8~" in _round_trip([ack])

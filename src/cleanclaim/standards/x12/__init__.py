@@ -1,7 +1,7 @@
 """X12 5010 for cleanclaim: a streaming tokenizer, envelope checks, readers into canonical or
-typed records (837P/837I, 835, 834, 270/271, 276/277, 277CA, 999), a validator that lists every
-problem, a 999 acknowledgment of what it found, and writers (837, 835, 834, 270, 276, 277CA/277,
-999).
+typed records (837P/837I, 835, 834, 270/271, 276/277, 277CA, 999, TA1), a validator that lists
+every problem, 999 and TA1 acknowledgments of what it found, and writers (837, 835, 834, 270,
+276, 277CA/277, 999, TA1).
 
 Typical use::
 
@@ -39,10 +39,20 @@ from .records import (
     EligibilityInquiry,
     EligibilityResponse,
     FunctionalGroupAck,
+    InterchangeAck,
     SegmentError,
     StatusCode,
     StatusEntry,
+    StatusSummary,
+    SummaryLevel,
     TransactionSetAck,
+)
+from .ta1 import (
+    acknowledgments,
+    format_acknowledgments,
+    interchange_acks,
+    parse_interchange_acks,
+    write_acknowledgments,
 )
 from .tokenizer import Delimiters, Segment, Source, iter_segment_blocks, iter_segments
 from .writer import WriteOptions, format_835, format_837, write_835, write_837
@@ -80,17 +90,21 @@ __all__ = [
     "EligibilityInquiry",
     "EligibilityResponse",
     "FunctionalGroupAck",
+    "InterchangeAck",
     "ProblemKind",
     "Segment",
     "SegmentError",
     "Source",
     "StatusCode",
     "StatusEntry",
+    "StatusSummary",
+    "SummaryLevel",
     "TransactionSetAck",
     "WriteOptions",
     "X12ParseError",
     "X12Problem",
     "acknowledge",
+    "acknowledgments",
     "balance_problems",
     "format_270",
     "format_271",
@@ -100,7 +114,9 @@ __all__ = [
     "format_835",
     "format_837",
     "format_999",
+    "format_acknowledgments",
     "inquiry_for",
+    "interchange_acks",
     "iter_claim_batches",
     "iter_segment_blocks",
     "iter_segments",
@@ -110,6 +126,7 @@ __all__ = [
     "parse_claims",
     "parse_eligibility",
     "parse_enrollment",
+    "parse_interchange_acks",
     "parse_payments",
     "parse_status_inquiries",
     "parse_statuses",
@@ -124,4 +141,5 @@ __all__ = [
     "write_835",
     "write_837",
     "write_999",
+    "write_acknowledgments",
 ]

@@ -127,10 +127,10 @@ def parse_acks(source: Source) -> Iterator[FunctionalGroupAck]:
 
 
 def parse_statuses(source: Source) -> Iterator[ClaimStatusReport]:
-    """The claim status reports of a 277CA or 277 file."""
+    """The claim status reports of a 277CA or 277 file (the 277CA's summaries left out)."""
     for record in Reader(source, _factory(False, ("277",))).records():
-        assert isinstance(record, ClaimStatusReport)
-        yield record
+        if isinstance(record, ClaimStatusReport):
+            yield record
 
 
 def parse_status_inquiries(source: Source) -> Iterator[ClaimStatusInquiry]:

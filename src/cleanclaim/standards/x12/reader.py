@@ -37,6 +37,15 @@ SegmentHandler = Callable[[int, list[str]], None]
 """Handles one segment: (ordinal, elements)."""
 
 _SEGMENT_ID: Final = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_ID_QUALIFIERS: Final = ("01", "14", "20", "27", "28", "29", "30", "33", "ZZ")
+_ISA_CODES: Final[dict[int, tuple[str, tuple[str, ...]]]] = {
+    1: ("authorization information qualifier", ("00", "03")),
+    3: ("security information qualifier", ("00", "01")),
+    5: ("sender ID qualifier", _ID_QUALIFIERS),
+    7: ("receiver ID qualifier", _ID_QUALIFIERS),
+    14: ("acknowledgment requested", ("0", "1")),
+}
+"""ISA code elements and the values the HIPAA 5010 guides allow."""
 _DATE_CACHE: dict[str, dt.date] = {}
 _DATE_CACHE_MAX: Final = 50_000
 
@@ -367,6 +376,27 @@ class Reader:
             self.problem(pos, "ISA", 9, "date is not YYMMDD", ProblemKind.DATE, el[9])
         if el[15] not in ("P", "T"):
             self.problem(pos, "ISA", 15, "usage indicator is not P or T", ProblemKind.CODE, el[15])
+        if self.problems is not None:
+            self._isa_fields(pos, el, self.problems)
+
+    def _isa_fields(self, pos: int, el: list[str], problems: list[X12Problem]) -> None:
+        """Validation only: ISA codes, parties and time a TA1 answers but reading can live with."""
+
+        def note(element: int, cause: str, kind: ProblemKind, value: str | None) -> None:
+            problems.append(
+                X12Problem(self.name, pos, "ISA", element, cause, kind, value=value, fatal=False)
+            )
+
+        for element, (what, allowed) in _ISA_CODES.items():
+            if el[element] not in allowed:
+                listed = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+                note(element, f"{what} is not {listed}", ProblemKind.CODE, el[element])
+        for element, what in ((6, "sender"), (8, "receiver")):
+            if not el[element].strip():
+                note(element, f"{what} ID is blank", ProblemKind.REQUIRED, None)
+        time = el[10]
+        if not (len(time) == 4 and time.isdigit() and time < "2400" and time[2] < "6"):
+            note(10, "time is not HHMM", ProblemKind.DATE, time)
 
     def _iea(self, pos: int, el: list[str]) -> None:
         env = self.env

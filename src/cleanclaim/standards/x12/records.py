@@ -3,10 +3,13 @@
 - 999 implementation acknowledgment (005010X231A1): :class:`FunctionalGroupAck` (AK1/AK9) with
   its :class:`TransactionSetAck` (AK2/IK5), :class:`SegmentError` (IK3/CTX) and
   :class:`ElementError` (IK4).
+- TA1 interchange acknowledgment: :class:`InterchangeAck`, the verdict on one interchange's
+  envelope (ISA/IEA).
 - 276 claim status request (005010X212): :class:`ClaimStatusInquiry`, one per claim.
 - 277CA claim acknowledgment (005010X214) and 277 claim status response (005010X212):
   :class:`ClaimStatusReport`, one per claim, with its :class:`StatusEntry` (STC) and
-  :class:`StatusCode` (STC01/STC10/STC11 composites).
+  :class:`StatusCode` (STC01/STC10/STC11 composites); :class:`StatusSummary`, the 277CA's
+  batch (2200B) and billing provider (2200C) verdicts with their totals.
 - 270/271 eligibility (005010X279A1): :class:`EligibilityInquiry` and
   :class:`EligibilityResponse` with its :class:`EligibilityBenefit` (EB) entries.
 
@@ -23,13 +26,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, ClassVar, Final
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from ...domain import Code, Money, Record, Sex, Text
 
 __all__ = [
     "ELEMENT_ERROR_CODES",
     "GROUP_ERROR_CODES",
+    "INTERCHANGE_NOTE_CODES",
     "SEGMENT_ERROR_CODES",
     "SET_ERROR_CODES",
     "STATUS_CATEGORIES",
@@ -41,9 +45,12 @@ __all__ = [
     "EligibilityInquiry",
     "EligibilityResponse",
     "FunctionalGroupAck",
+    "InterchangeAck",
     "SegmentError",
     "StatusCode",
     "StatusEntry",
+    "StatusSummary",
+    "SummaryLevel",
     "TransactionSetAck",
 ]
 
@@ -132,6 +139,29 @@ GROUP_ERROR_CODES: Final[dict[str, str]] = {
 }
 """AK905..AK909 functional group syntax error codes (the ones this package uses)."""
 
+INTERCHANGE_NOTE_CODES: Final[dict[str, str]] = {
+    "000": "no error",
+    "001": "control numbers of header and trailer differ",
+    "003": "version of the interchange control segments not supported",
+    "005": "sender ID qualifier invalid",
+    "006": "sender ID invalid",
+    "007": "receiver ID qualifier invalid",
+    "008": "receiver ID invalid",
+    "010": "authorization information qualifier invalid",
+    "012": "security information qualifier invalid",
+    "014": "interchange date invalid",
+    "015": "interchange time invalid",
+    "017": "interchange version invalid",
+    "018": "interchange control number invalid",
+    "019": "acknowledgment requested value invalid",
+    "020": "test indicator invalid",
+    "021": "number of included groups invalid",
+    "022": "control structure invalid",
+    "023": "premature end of the interchange",
+    "024": "interchange content invalid",
+}
+"""TA105 interchange note codes (the ones this package uses)."""
+
 STATUS_CATEGORIES: Final[dict[str, str]] = {
     "A0": "forwarded to another entity",
     "A1": "received (acknowledged)",
@@ -215,6 +245,25 @@ class FunctionalGroupAck(Record):
     transaction_sets: list[TransactionSetAck] = Field(default_factory=list)
 
 
+class InterchangeAck(Record):
+    """TA1: the verdict on one interchange's envelope, echoing its ISA13, ISA09 and ISA10."""
+
+    control_number: Code = Field(description="TA101: ISA13 of the interchange")
+    interchange_date: Code = Field(description="TA102: ISA09 (YYMMDD) as received")
+    interchange_time: Code = Field(description="TA103: ISA10 (HHMM) as received")
+    status: AckCode = Field(description="TA104: A accepted, E accepted with errors, R rejected")
+    note_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")] = Field(
+        description="TA105: what is wrong (INTERCHANGE_NOTE_CODES), 000 when nothing is"
+    )
+
+    @field_validator("status")
+    @classmethod
+    def _envelope_verdict(cls, value: AckCode) -> AckCode:
+        if value not in (AckCode.ACCEPTED, AckCode.ACCEPTED_WITH_ERRORS, AckCode.REJECTED):
+            raise ValueError("a TA1 status is A, E or R")
+        return value
+
+
 # -- 277CA / 277 --------------------------------------------------------------------------------
 
 
@@ -276,6 +325,40 @@ class ClaimStatusReport(Record):
     def rejected(self) -> bool:
         """The claim was refused before adjudication (277CA A3/A4/A6/A7/A8)."""
         return self.category in _REJECTED_CATEGORIES
+
+
+class SummaryLevel(StrEnum):
+    """HL03 of the 277CA level a :class:`StatusSummary` sums up."""
+
+    RECEIVER = "21"
+    """2200B: the whole batch sent by the information receiver (the submitter)."""
+    PROVIDER = "19"
+    """2200C: the claims of one billing provider in the batch."""
+
+
+class StatusSummary(Record):
+    """A 277CA verdict above the claims: on the batch (2200B) or one billing provider (2200C).
+
+    Its STC says whether the claims were received (A1) or the batch refused; the counts and
+    amounts split the claims below it into accepted and rejected ones.
+    """
+
+    guide: Code = Field(description="005010X214")
+    level: SummaryLevel
+    trace_number: Code | None = Field(
+        default=None, description="TRN02: the batch's trace (2200B), the provider's (2200C)"
+    )
+    payer_id: Code | None = Field(default=None, description="NM1*PR 09 of the source level")
+    payer_name: Text | None = None
+    entity_id: Code | None = Field(
+        default=None, description="NM1*41 09 (submitter, 2100B) or NM1*85 09 (NPI, 2100C)"
+    )
+    entity_name: Text | None = None
+    statuses: list[StatusEntry] = Field(min_length=1)
+    accepted_quantity: int | None = Field(default=None, ge=0, description="QTY*90 / QTY*QA")
+    rejected_quantity: int | None = Field(default=None, ge=0, description="QTY*AA / QTY*QC")
+    accepted_amount: Money | None = Field(default=None, description="AMT*YU")
+    rejected_amount: Money | None = Field(default=None, description="AMT*YY")
 
 
 class ClaimStatusInquiry(Record):

@@ -8,10 +8,11 @@ writes them as a 999 interchange addressed back to the sender; :class:`Ack999Han
 How problems become codes:
 
 - A problem inside a transaction set becomes an IK3 at its position in the set (ST = 1) with
-  CTX*CLM01 naming the claim it sits in (837), and an IK4 when it names an element. IK304 is
-  8 (element errors) when an element is named, 1 for an unreadable segment id, 3 for a required
-  segment missing, 2 for a segment out of place. IK403 is 1 required, 8 date, 7 code value,
-  5/4 too long/short, 6 not a number, else I12 (does not match the guide).
+  the loop ID of the segment (IK303, for the guides :mod:`.loops` knows: 837P, 837I, 835,
+  277CA) and CTX*CLM01 naming the claim it sits in (837), and an IK4 when it names an element.
+  IK304 is 8 (element errors) when an element is named, 1 for an unreadable segment id, 3 for a
+  required segment missing, 2 for a segment out of place. IK403 is 1 required, 8 date, 7 code
+  value, 5/4 too long/short, 6 not a number, else I12 (does not match the guide).
 - Envelope faults of the set go to IK5: 1 unsupported, 2 SE missing, 3 SE02 differs from
   ST02, 4 SE01 count wrong, 7 ST02 missing. A set with any problem parsing stops at is
   rejected (IK5 R, IK502 5); one with only problems parsing reads past (code values the guide
@@ -20,19 +21,20 @@ How problems become codes:
   6 GS06 not numeric; they reject the whole group (AK901 R, AK904 0). Otherwise AK901 is A
   when every set is accepted, E when some carry noted errors, P when some are rejected and
   R when all are.
-- Interchange faults (ISA/IEA) are not the 999's business (a TA1 answers them): left out.
+- Interchange faults (ISA/IEA) are not the 999's business: :mod:`.ta1` answers them.
 """
 
 from __future__ import annotations
 
 import bisect
 import io
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, TextIO
 
 from .errors import ProblemKind, X12ParseError, X12Problem
 from .handling import Origins, RecordHandler, pad
+from .loops import TRIGGERS, LoopTracker, loop_tracker
 from .records import AckCode, ElementError, FunctionalGroupAck, SegmentError, TransactionSetAck
 from .tokenizer import Source, iter_segment_blocks, rereadable
 from .writer import WriteOptions, _Envelope, _Out
@@ -49,6 +51,8 @@ __all__ = [
 ACK_VERSION: Final = "005010X231A1"
 _MAX_VALUE: Final = 99
 _OUTER: Final = ("ISA", "IEA", "GS", "GE")
+_WATCHED: Final = TRIGGERS | {"CLM", "HL"}
+_ENVELOPE: Final = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
 
 # -- the layout of the acknowledged file --------------------------------------------------------
@@ -62,6 +66,25 @@ class _Set:
     reference: str
     end: int | None = None
     claims: list[tuple[int, str]] = field(default_factory=list)
+    loops: dict[int, str | None] = field(default_factory=dict)
+    """Loop ID of the segments in error (only those: a set may have millions of segments)."""
+    tracker: LoopTracker | None = None
+
+    def note(self, pos: int) -> None:
+        """The segment at ``pos`` is wanted and starts no loop: it is in the current one."""
+        self.loops[pos] = self.tracker.loop if self.tracker is not None else None
+
+    def see(self, pos: int, el: list[str], wanted: frozenset[int]) -> None:
+        """Follow the claims and loops with the segment ``el`` at ``pos`` (one of _WATCHED)."""
+        if self.tracker is not None:
+            loop = self.tracker.see(el)
+            if pos in wanted:
+                self.loops[pos] = loop
+        tag = el[0]
+        if tag == "CLM":
+            self.claims.append((pos, _get(el, 1)))
+        elif tag == "HL":
+            self.claims.append((pos, ""))  # a new hierarchy level ends the claim
 
 
 @dataclass
@@ -73,6 +96,19 @@ class _Group:
     declared: str = ""
     end: int | None = None
     sets: list[_Set] = field(default_factory=list)
+    interchange: int = -1
+
+
+@dataclass
+class _Interchange:
+    """An ISA as received: what a TA1 echoes, and where the interchange ends (its IEA)."""
+
+    position: int
+    control: str
+    date: str
+    time: str
+    requested: bool
+    end: int | None = None
 
 
 @dataclass
@@ -80,14 +116,29 @@ class _Layout:
     sender: str = ""
     receiver: str = ""
     groups: list[_Group] = field(default_factory=list)
+    interchanges: list[_Interchange] = field(default_factory=list)
+
+    def add_interchange(self, pos: int, el: list[str]) -> None:
+        if not self.sender:
+            self.sender, self.receiver = _get(el, 6), _get(el, 8)
+        self.interchanges.append(
+            _Interchange(pos, _get(el, 13), _get(el, 9), _get(el, 10), _get(el, 14) == "1")
+        )
+
+    def add_group(self, group: _Group) -> None:
+        group.interchange = len(self.interchanges) - 1
+        self.groups.append(group)
 
 
 def _get(el: list[str], index: int) -> str:
     return el[index].strip() if index < len(el) else ""
 
 
-def _layout(source: Source) -> _Layout:
-    """Interchange parties, groups, sets and claim starts of ``source`` (never raises)."""
+def _layout(source: Source, wanted: frozenset[int] = frozenset()) -> _Layout:
+    """Interchange parties, groups, sets and claim starts of ``source`` (never raises).
+
+    The loop IDs of the segments at the positions ``wanted`` are noted in their set.
+    """
     layout = _Layout()
     group: _Group | None = None
     st: _Set | None = None
@@ -95,25 +146,46 @@ def _layout(source: Source) -> _Layout:
         for first, _, segments in iter_segment_blocks(source):
             for pos, el in enumerate(segments, first):
                 tag = el[0]
-                if tag == "CLM" and st is not None:
-                    st.claims.append((pos, _get(el, 1)))
-                elif tag == "HL" and st is not None:
-                    st.claims.append((pos, ""))  # a new hierarchy level ends the claim
-                elif tag == "ST" and group is not None:
-                    st = _Set(pos, _get(el, 1), _get(el, 2), _get(el, 3) or group.version)
-                    group.sets.append(st)
-                elif tag == "SE" and st is not None:
-                    st.end, st = pos, None
-                elif tag == "GS":
-                    group, st = _Group(pos, _get(el, 1), _get(el, 6), _get(el, 8)), None
-                    layout.groups.append(group)
-                elif tag == "GE" and group is not None:
-                    group.end, group.declared, group, st = pos, _get(el, 1), None, None
-                elif tag == "ISA" and not layout.sender:
-                    layout.sender, layout.receiver = _get(el, 6), _get(el, 8)
+                if st is not None:
+                    # Most segments start no loop and no claim: spare them the call.
+                    if tag in _WATCHED:
+                        st.see(pos, el, wanted)
+                    elif pos in wanted:
+                        st.note(pos)
+                if tag in _ENVELOPE:
+                    group, st = _envelope(layout, group, st, pos, el)
     except X12ParseError:
         pass  # what could be read is acknowledged; the rest is in the problems
     return layout
+
+
+def _envelope(
+    layout: _Layout, group: _Group | None, st: _Set | None, pos: int, el: list[str]
+) -> tuple[_Group | None, _Set | None]:
+    """The group and set open after the envelope segment ``el``."""
+    tag = el[0]
+    if tag == "ST" and group is not None:
+        st = _Set(pos, _get(el, 1), _get(el, 2), _get(el, 3) or group.version)
+        st.tracker = loop_tracker(st.set_id, st.reference)
+        group.sets.append(st)
+        return group, st
+    if tag == "SE" and st is not None:
+        st.end = pos
+        return group, None
+    if tag == "GS":
+        group = _Group(pos, _get(el, 1), _get(el, 6), _get(el, 8))
+        layout.add_group(group)
+        return group, None
+    if tag == "GE" and group is not None:
+        group.end, group.declared = pos, _get(el, 1)
+        return None, None
+    if tag == "ISA":
+        layout.add_interchange(pos, el)
+        return None, None
+    if tag == "IEA" and layout.interchanges:
+        layout.interchanges[-1].end = pos
+        return None, None
+    return group, st
 
 
 # -- problems into codes ------------------------------------------------------------------------
@@ -211,6 +283,7 @@ class _SetAck:
             segment = {
                 "segment_id": _segment_id(problem.segment_id),
                 "position": problem.segment - self.st.position + 1,
+                "loop_id": self.st.loops.get(problem.segment),
                 "code": seg_code,
                 "claim_id": self._claim(problem.segment, reserved),
                 "elements": [],
@@ -300,23 +373,39 @@ def acknowledge(
     problems: list[X12Problem] | None = None,
     *,
     options: WriteOptions | None = None,
+    interchanges: Container[int] | None = None,
 ) -> list[FunctionalGroupAck]:
     """One acknowledgment per functional group of ``source``.
 
     ``problems`` are what :func:`validate` returned for ``source`` (validated here when not
     given; pass a path or the content then, not a stream already read). ``options`` are those
     the 999 will be written with: copied bad values are cleaned of their delimiters. A stream
-    source is read into memory first: it is read twice.
+    source is read into memory first: it is read twice. ``interchanges`` (0-based, in file
+    order) limits the answer to the groups of those interchanges, e.g. the ones a TA1 did not
+    reject.
     """
     source = rereadable(source)
     if problems is None:
-        from .api import validate  # the reading API registers this module's handler
+        problems = _validate(source)
+    placed = [p for p in problems if p.segment is not None]
+    layout = _layout(source, frozenset(p.segment for p in placed if p.segment is not None))
+    return _acknowledge(layout, placed, options, interchanges)
 
-        problems = validate(source)
-    layout = _layout(source)
+
+def _validate(source: Source) -> list[X12Problem]:
+    from .api import validate  # the reading API registers this module's handler
+
+    return validate(source)
+
+
+def _acknowledge(
+    layout: _Layout,
+    placed: list[X12Problem],
+    options: WriteOptions | None,
+    interchanges: Container[int] | None,
+) -> list[FunctionalGroupAck]:
     d = (options or WriteOptions()).delimiters
     reserved = d.element + d.component + d.segment + (d.repetition or "")
-    placed = [p for p in problems if p.segment is not None]
     bounds = [g.position for g in layout.groups]
     by_group: list[list[X12Problem]] = [[] for _ in layout.groups]
     for problem in placed:
@@ -327,7 +416,11 @@ def acknowledge(
         group = layout.groups[index]
         if group.end is None or problem.segment <= group.end:
             by_group[index].append(problem)
-    return [_group_ack(g, ps, reserved) for g, ps in zip(layout.groups, by_group, strict=True)]
+    return [
+        _group_ack(g, ps, reserved)
+        for g, ps in zip(layout.groups, by_group, strict=True)
+        if interchanges is None or g.interchange in interchanges
+    ]
 
 
 def reply_options(source: Source, options: WriteOptions | None = None) -> WriteOptions:
@@ -350,6 +443,13 @@ def write_999(
     out = _Out(stream, options)
     env = _Envelope(out, options)
     env.open()
+    _write_groups(out, env, acks)
+    env.close()
+    return out.count
+
+
+def _write_groups(out: _Out, env: _Envelope, acks: Iterable[FunctionalGroupAck]) -> None:
+    """One 999 set per acknowledgment, in one FA group, inside the open interchange."""
     for ack in acks:
         env.group("FA", ACK_VERSION)
         control = env.start_set("999", ACK_VERSION)
@@ -365,8 +465,6 @@ def write_999(
             *ack.error_codes,
         )
         env.end_set(control)
-    env.close()
-    return out.count
 
 
 def _write_set(out: _Out, st: TransactionSetAck) -> None:
