@@ -15,8 +15,8 @@ from .common import DB_OPTION, JSON_OPTION, console, fail_cleanly, open_store, p
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Reference data (code sets, NCCI PTP/MUE/add-on code edits): status, imports, "
-    "copies into the database.",
+    help="Reference data (code sets, NCCI PTP/MUE/add-on code edits, age/sex edits, coverage "
+    "policies): status, imports, copies into the database.",
     no_args_is_help=True,
 )
 
@@ -48,6 +48,10 @@ def status(data_dir: Path | None = DATA_DIR_OPTION, as_json: bool = JSON_OPTION)
             origin = rel["origin"]
             if origin == "synthetic":
                 origin = "[yellow]synthetic (not CMS)[/yellow]"
+            elif origin == "derived":
+                origin = "[cyan]derived (not the official list)[/cyan]"
+            elif origin == "example":
+                origin = "[yellow]example (not a real policy)[/yellow]"
             names = [f["name"] for f in rel["files"]]
             source = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names \
                 else "built in"

@@ -5,7 +5,10 @@ day. :class:`RefdataStore` keeps imported releases as Parquet under ``<data_dir>
 exposes them as Polars LazyFrames with ``valid_from``/``valid_before`` columns for vectorized
 joins (filter with :func:`applies_on`); :mod:`cleanclaim.store.reference` copies them into the
 database. The small bundled tables (place of service, frequency codes, modifiers, CARC/RARC and
-their root-cause map) are in :mod:`.bundled`.
+their root-cause map) are in :mod:`.bundled`. The age/sex edits (:mod:`.agesex`: ICD-10-CM
+derived from the bundled code set by a documented rule set, or an imported MCE list; procedure
+age/sex) and the coverage policies (:mod:`.coverage`, LCD/NCD style, an example set until
+imported) are store kinds like the NCCI tables.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ Layouts accepted (facts of the official formats; see ``docs/refdata.md``):
 - HCPCS Level II: CSV/tab with code, add date and termination date columns.
 - CPT list: codes only (any descriptor column is dropped unread).
 - NUCC taxonomy CSV: Code, Grouping, Classification, Specialization.
+- ICD-10-CM age/sex edits (MCE style) and procedure age/sex: :mod:`.agesex`.
+- Coverage policies (LCD/NCD style): :mod:`.coverage`.
 """
 
 from __future__ import annotations
@@ -31,15 +33,22 @@ from pathlib import Path
 
 import polars as pl
 
+from .agesex import SCHEMAS as _AGESEX_SCHEMAS
+from .agesex import parse_dx_agesex, parse_px_agesex
+from .coverage import SCHEMAS as _COVERAGE_SCHEMAS
+from .coverage import parse_coverage
 from .kinds import KIND_SPECS, Origin, RefKind, fiscal_year_window, quarter_start
 from .textfile import (
     LINE,
+    Check,
     DelimitedText,
     fail_at,
     normalize_header,
     read_delimited,
     require_columns,
 )
+from .textfile import flexible_date as _flexible_date
+from .textfile import refuse_first as _refuse_first
 
 __all__ = [
     "AOC_ANY_PRIMARY",
@@ -100,6 +109,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "classification": pl.String(),
         "specialization": pl.String(),
     },
+    **_AGESEX_SCHEMAS,
+    **_COVERAGE_SCHEMAS,
 }
 """Canonical columns of each logical table, as stored in Parquet."""
 
@@ -124,35 +135,8 @@ class ParsedRelease:
     notes: list[str] = field(default_factory=list)
 
 
-Check = tuple[pl.Expr, str]
-
-
-def _refuse_first(path: Path, frame: pl.DataFrame, checks: Sequence[Check]) -> None:
-    """Raise for the earliest line failing any check; each check is (bad-row mask, cause)."""
-    if not checks or frame.height == 0:
-        return
-    flags = frame.select(LINE, *[m.fill_null(False).alias(f"bad{i}") for i, (m, _) in
-                                  enumerate(checks)])
-    bad = flags.filter(pl.any_horizontal(pl.exclude(LINE)))
-    if bad.height == 0:
-        return
-    row = bad.row(0, named=True)
-    cause = next(c for i, (_, c) in enumerate(checks) if row[f"bad{i}"])
-    raise fail_at(path, int(row[LINE]), cause)
-
-
 def _date8(col: str) -> pl.Expr:
     return pl.col(col).str.strptime(pl.Date, "%Y%m%d", strict=False)
-
-
-def _flexible_date(col: str) -> pl.Expr:
-    """YYYYMMDD, YYYY-MM-DD or MM/DD/YYYY: the forms HCPCS and spreadsheet exports use."""
-    c = pl.col(col)
-    return pl.coalesce(
-        c.str.strptime(pl.Date, "%Y%m%d", strict=False),
-        c.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        c.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
-    )
 
 
 def _has_marker(path: Path) -> bool:
@@ -588,6 +572,15 @@ def _parse_taxonomy(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
     return ParsedRelease(kind, frame, origin=_origin(paths))
 
 
+def _frame_parser(
+    parse: Callable[[RefKind, Sequence[Path]], pl.DataFrame],
+) -> Callable[[RefKind, Sequence[Path]], ParsedRelease]:
+    def parsed(kind: RefKind, paths: Sequence[Path]) -> ParsedRelease:
+        return ParsedRelease(kind, parse(kind, paths), origin=_origin(paths))
+
+    return parsed
+
+
 _PARSERS: dict[str, Callable[[RefKind, Sequence[Path]], ParsedRelease]] = {
     "ptp": _parse_ptp,
     "mue": _parse_mue,
@@ -596,6 +589,9 @@ _PARSERS: dict[str, Callable[[RefKind, Sequence[Path]], ParsedRelease]] = {
     "hcpcs": _parse_hcpcs,
     "cpt": _parse_cpt,
     "taxonomy": _parse_taxonomy,
+    "dx_agesex": _frame_parser(parse_dx_agesex),
+    "px_agesex": _frame_parser(parse_px_agesex),
+    "coverage": _frame_parser(parse_coverage),
 }
 
 

@@ -41,6 +41,9 @@ class RefKind(StrEnum):
     HCPCS = "hcpcs"
     CPT = "cpt-list"
     TAXONOMY = "taxonomy"
+    ICD10CM_AGE_SEX = "icd10cm-agesex"
+    PROCEDURE_AGE_SEX = "procedure-agesex"
+    COVERAGE_POLICY = "coverage-policy"
 
 
 class Origin(StrEnum):
@@ -52,6 +55,13 @@ class Origin(StrEnum):
     """Real public data shipped with the product or its dependencies (ICD-10-CM)."""
     SYNTHETIC = "synthetic"
     """Invented by :mod:`cleanclaim.refdata.synthetic`; never a real CMS edit or code."""
+    DERIVED = "derived"
+    """Built by cleanclaim from public facts with a documented rule set (ICD-10-CM age/sex
+    edits from chapter and category rules, procedure age/sex from code structure); not an
+    official file: import the official or the payer's own list to replace it."""
+    EXAMPLE = "example"
+    """A small illustrative table written by the project (coverage policies); not a payer's
+    or CMS policy: import the policies that apply to replace it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,12 @@ KIND_SPECS: dict[RefKind, KindSpec] = {
         KindSpec(RefKind.HCPCS, "hcpcs", None, True, "HCPCS Level II codes"),
         KindSpec(RefKind.CPT, "cpt", None, False, "CPT code list (codes only)"),
         KindSpec(RefKind.TAXONOMY, "taxonomy", None, True, "NUCC provider taxonomy"),
+        KindSpec(RefKind.ICD10CM_AGE_SEX, "dx_agesex", None, True,
+                 "ICD-10-CM age/sex edits (Medicare Code Editor style)"),
+        KindSpec(RefKind.PROCEDURE_AGE_SEX, "px_agesex", None, True,
+                 "Procedure age/sex restrictions"),
+        KindSpec(RefKind.COVERAGE_POLICY, "coverage", None, True,
+                 "Coverage policies (LCD/NCD style): diagnoses covering procedures"),
     )
 }
 
@@ -107,7 +123,8 @@ def release_start(kind: RefKind, label: str) -> date | None:
     """The first day a release named ``label`` is in force, when the label says it.
 
     ``2026Q1`` is Jan 1, 2026; ``FY2026`` is Oct 1, 2025; ``2026-04-01`` is that day; a bare year is
-    a fiscal year for ICD-10-CM and Jan 1 otherwise (CPT and HCPCS annual updates).
+    a fiscal year for ICD-10-CM and its age/sex edits (the Medicare Code Editor follows the
+    fiscal year) and Jan 1 otherwise (CPT and HCPCS annual updates).
     """
     label = label.strip()
     if m := _QUARTER.match(label):
@@ -118,5 +135,6 @@ def release_start(kind: RefKind, label: str) -> date | None:
         return date(int(m[1]), int(m[2]), int(m[3]))
     if m := _YEAR.match(label):
         year = int(m[1])
-        return fiscal_year_window(year)[0] if kind is RefKind.ICD10CM else date(year, 1, 1)
+        fiscal = kind in (RefKind.ICD10CM, RefKind.ICD10CM_AGE_SEX)
+        return fiscal_year_window(year)[0] if fiscal else date(year, 1, 1)
     return None

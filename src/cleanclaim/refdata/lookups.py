@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from .builtin import _synthetic_tables
+from .builtin import _synthetic_tables, derived_dx_agesex, packaged_table
 from .icd10 import bundled_icd10cm_frame, bundled_icd10cm_source
 from .importers import SCHEMAS
 from .kinds import KIND_SPECS, Origin, RefKind
@@ -28,6 +28,10 @@ class LookupsMixin(ReleasesMixin):
             frame = pl.scan_parquet(self.root / version.path)
         elif version.origin is Origin.BUNDLED:
             frame = self._bundled_icd().lazy()
+        elif version.kind is RefKind.ICD10CM_AGE_SEX:
+            frame = derived_dx_agesex(self._bundled_icd()).lazy()
+        elif version.origin in (Origin.DERIVED, Origin.EXAMPLE):
+            frame = packaged_table(version.kind).lazy()
         else:
             frame = _synthetic_tables()[version.kind].lazy()
         schema = SCHEMAS[KIND_SPECS[version.kind].table]
@@ -153,3 +157,24 @@ class LookupsMixin(ReleasesMixin):
         """NUCC taxonomy: code, grouping, classification, specialization, release, origin,
         version_id, valid_from, valid_before. Empty until imported."""
         return self._table([RefKind.TAXONOMY], as_of)
+
+    def icd10cm_age_sex(self, as_of: date | None = None) -> pl.LazyFrame:
+        """ICD-10-CM age/sex edits: code, edit (newborn / pediatric / maternity / adult / age /
+        male / female), age_low, age_high (inclusive years; null for a sex edit), sex (M/F;
+        null for an age edit), effective_date, end_date, release, origin, version_id,
+        valid_from, valid_before. Derived from the bundled ICD-10-CM until an MCE list is
+        imported."""
+        return self._table([RefKind.ICD10CM_AGE_SEX], as_of)
+
+    def procedure_age_sex(self, as_of: date | None = None) -> pl.LazyFrame:
+        """Procedure age/sex restrictions: code, sex (M/F/null), age_low, age_high (inclusive;
+        null = open), effective_date, end_date, note, release, origin, version_id, valid_from,
+        valid_before."""
+        return self._table([RefKind.PROCEDURE_AGE_SEX], as_of)
+
+    def coverage_policies(self, as_of: date | None = None) -> pl.LazyFrame:
+        """Coverage policies: policy_id, procedure_low, procedure_high (inclusive code range),
+        diagnosis (ICD-10-CM code or prefix, no dot), effective_date, end_date, title, release,
+        origin, version_id, valid_from, valid_before. The project's example set until policies
+        are imported."""
+        return self._table([RefKind.COVERAGE_POLICY], as_of)

@@ -42,7 +42,7 @@ import polars as pl
 from ..config import settings
 from ..errors import InputError, StoreError
 from .importers import parse_files
-from .kinds import KIND_SPECS, Origin, RefKind
+from .kinds import KIND_SPECS, RefKind
 from .lookups import LookupsMixin
 from .manifest import MANIFEST_FORMAT as MANIFEST_FORMAT
 from .manifest import (
@@ -183,8 +183,8 @@ class RefdataStore(LookupsMixin):
             releases = []
             for v, start, end in self._slices(kind, None):
                 item = v.model_dump(mode="json")
-                if v.origin is Origin.BUNDLED and v.row_count == 0:
-                    item["row_count"] = self._bundled_icd().height
+                if v.path is None and v.row_count == 0:  # built in, counted when asked
+                    item["row_count"] = self._frame_of(v).select(pl.len()).collect().item()
                 item["in_force_from"] = start.isoformat() if start else None
                 item["in_force_before"] = end.isoformat() if end else None
                 releases.append(item)

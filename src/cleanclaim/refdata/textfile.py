@@ -21,10 +21,13 @@ from ..errors import InputError
 
 __all__ = [
     "LINE",
+    "Check",
     "DelimitedText",
     "fail_at",
+    "flexible_date",
     "normalize_header",
     "read_delimited",
+    "refuse_first",
     "require_columns",
 ]
 
@@ -58,6 +61,34 @@ def fail_at(path: Path, line: int | None, cause: str) -> InputError:
     """The error raised for a bad input file: names the file, the line and the cause."""
     where = f"{path.name}" if line is None else f"{path.name}, line {line}"
     return InputError(f"{where}: {cause} (file {path})")
+
+
+Check = tuple[pl.Expr, str]
+"""A check of an importer: (bad-row mask over text cells, cause named in the error)."""
+
+
+def refuse_first(path: Path, frame: pl.DataFrame, checks: Sequence[Check]) -> None:
+    """Raise for the earliest line failing any check (``frame`` has :data:`LINE`)."""
+    if not checks or frame.height == 0:
+        return
+    flags = frame.select(LINE, *[m.fill_null(False).alias(f"bad{i}") for i, (m, _) in
+                                  enumerate(checks)])
+    bad = flags.filter(pl.any_horizontal(pl.exclude(LINE)))
+    if bad.height == 0:
+        return
+    row = bad.row(0, named=True)
+    cause = next(c for i, (_, c) in enumerate(checks) if row[f"bad{i}"])
+    raise fail_at(path, int(row[LINE]), cause)
+
+
+def flexible_date(col: str) -> pl.Expr:
+    """YYYYMMDD, YYYY-MM-DD or MM/DD/YYYY: the forms HCPCS and spreadsheet exports use."""
+    c = pl.col(col)
+    return pl.coalesce(
+        c.str.strptime(pl.Date, "%Y%m%d", strict=False),
+        c.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        c.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+    )
 
 
 def _sample_records(text: str, separator: str) -> list[tuple[int, list[str]]]:

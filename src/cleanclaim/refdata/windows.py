@@ -11,7 +11,12 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
-from .builtin import _bundled_icd_provenance, _synthetic_provenance, _synthetic_tables
+from .builtin import (
+    _bundled_icd_provenance,
+    _synthetic_provenance,
+    _synthetic_tables,
+    builtin_provenance,
+)
 from .importers import ParsedRelease
 from .kinds import KIND_SPECS, RefKind, fiscal_year_window, release_start
 from .manifest import ManifestMixin, Provenance
@@ -45,6 +50,9 @@ class ReleasesMixin(ManifestMixin):
             return [_bundled_icd_provenance()]
         if not self.fallback or any(v.kind is kind for v in imported):
             return []  # checked first: building the synthetic tables takes about a second
+        derived = builtin_provenance(kind)
+        if derived is not None:
+            return [derived]
         tables = _synthetic_tables()
         if kind in tables:
             return [_synthetic_provenance(kind, tables[kind])]
@@ -154,6 +162,9 @@ def _row_window(table: str) -> tuple[pl.Expr, pl.Expr]:
         # Read like the PTP deletion date: first day the edit no longer applies. CMS does not
         # say it in the file; the code deletion dates stay columns for the rules to weigh.
         return pl.col("effective_date"), pl.col("deletion_date")
+    if table in ("dx_agesex", "px_agesex", "coverage"):
+        # Edits and policies with their own dates: end_date is the first day not applied.
+        return pl.col("effective_date"), pl.col("end_date")
     if table == "hcpcs":
         # The CMS HCPCS record layout defines the termination date as the last date for which
         # a code may be used by Medicare providers: valid through it, invalid from the next day.

@@ -60,6 +60,7 @@ NEEDS: dict[str, str] = {
     "ptp": "NCCI PTP edits",
     "mue": "MUE values",
     "restrictions": "procedure age/sex restrictions",
+    "dx_restrictions": "ICD-10-CM age/sex edits",
     "dx_support": "coverage-policy table (diagnoses supporting procedures)",
     "addon": "add-on code edits",
 }
@@ -106,6 +107,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     description: str = ""
     pack: str | None = None
+    pack_version: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.needs) - set(NEEDS)

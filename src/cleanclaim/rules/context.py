@@ -47,6 +47,13 @@ def _window(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(add) if add else frame
 
 
+_DATED = ("icd10cm", "procedures", "ptp", "ptp_institutional", "mue", "mue_institutional",
+          "restrictions", "dx_restrictions", "dx_support", "addon")
+"""Tables that carry ``valid_from``/``valid_before`` (added as nulls when given without)."""
+_SETTINGS = {"ptp": "ptp_institutional", "mue": "mue_institutional"}
+"""A table of the practitioner setting and its institutional counterpart: replaced together."""
+
+
 @dataclass(frozen=True)
 class Reference:
     """Reference tables as LazyFrames, each with ``valid_from``/``valid_before`` windows.
@@ -54,11 +61,18 @@ class Reference:
     - ``icd10cm``: code, billable (a DOS outside every window cannot be judged, not invalid)
     - ``procedures``: code, system (``cpt`` or ``hcpcs``); ``procedure_systems`` says which
       systems are loaded, since a 5-digit code can only be judged when a CPT list is
-    - ``ptp``: column1, column2, modifier_indicator (0 never, 1 with a bypass modifier, 9 n/a)
-    - ``mue``: code, mue_value, adjudication_indicator (1 line, 2/3 date of service)
-    - ``restrictions``: code, sex (``M``/``F``/null), min_age, max_age (inclusive)
-    - ``dx_support``: procedure_code, diagnosis_code (a coverage-policy table: procedures
-      listed here need one pointed diagnosis from their list)
+    - ``ptp``: column1, column2, modifier_indicator (0 never, 1 with a bypass modifier, 9 n/a):
+      the practitioner edits, for professional claims; ``ptp_institutional`` the same from the
+      outpatient hospital edits, for institutional claims (absent: ``ptp`` serves every claim)
+    - ``mue``: code, mue_value, adjudication_indicator (1 line, 2/3 date of service): the
+      practitioner values; ``mue_institutional`` the facility values, likewise
+    - ``restrictions``: code, sex (``M``/``F``/null), min_age, max_age (inclusive; null =
+      open): procedure age/sex restrictions
+    - ``dx_restrictions``: code, edit (newborn, pediatric, maternity, adult, age, male,
+      female), sex, min_age, max_age: ICD-10-CM age/sex edits (Medicare Code Editor style)
+    - ``dx_support``: policy_id, procedure_low, procedure_high, diagnosis (a coverage-policy
+      table: a line whose code is in a policy's range needs one pointed diagnosis that the
+      policy lists, as the code itself or a prefix of it)
     - ``addon``: addon_code, primary_code (an add-on needs one of its listed primaries, in
       force on the date of service)
     - ``modifiers``, ``place_of_service``: the bundled tables of :mod:`cleanclaim.refdata`
@@ -68,8 +82,11 @@ class Reference:
     procedures: pl.LazyFrame | None = None
     procedure_systems: frozenset[str] = frozenset()
     ptp: pl.LazyFrame | None = None
+    ptp_institutional: pl.LazyFrame | None = None
     mue: pl.LazyFrame | None = None
+    mue_institutional: pl.LazyFrame | None = None
     restrictions: pl.LazyFrame | None = None
+    dx_restrictions: pl.LazyFrame | None = None
     dx_support: pl.LazyFrame | None = None
     addon: pl.LazyFrame | None = None
     modifiers: pl.LazyFrame = field(default_factory=lambda: modifiers().lazy())
@@ -78,78 +95,117 @@ class Reference:
     _sorted: dict[tuple[str, str], pl.DataFrame] = field(
         init=False, default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        for name in _DATED:
+            table = getattr(self, name)
+            if table is not None:
+                object.__setattr__(self, name, _window(table))
+
     @classmethod
-    def from_store(cls, store: Any, *, setting: str = "practitioner") -> Reference:
-        """Tables of a :class:`~cleanclaim.refdata.RefdataStore` (every loaded release)."""
-        icd = store.icd10cm().select("code", "billable", "valid_from", "valid_before")
-        hcpcs = store.hcpcs().select(
-            "code", pl.lit("hcpcs").alias("system"), "valid_from", "valid_before")
-        cpt = store.cpt_codes().select(
-            "code", pl.lit("cpt").alias("system"), "valid_from", "valid_before")
+    def from_store(cls, store: Any) -> Reference:
+        """Tables of a :class:`~cleanclaim.refdata.RefdataStore` (every loaded release): both
+        NCCI settings (practitioner for professional claims, outpatient hospital / facility
+        for institutional ones), the age/sex edits and the coverage policies."""
+        window = ("valid_from", "valid_before")
+        icd = store.icd10cm().select("code", "billable", *window)
+        hcpcs = store.hcpcs().select("code", pl.lit("hcpcs").alias("system"), *window)
+        cpt = store.cpt_codes().select("code", pl.lit("cpt").alias("system"), *window)
         systems = {"hcpcs"} if store.hcpcs().head(1).collect().height else set()
         if store.cpt_codes().head(1).collect().height:
             systems.add("cpt")
-        ptp = store.ptp_edits(setting).select(
-            "column1", "column2", pl.col("modifier_indicator").cast(pl.Int64),
-            "valid_from", "valid_before")
-        mue_setting = "practitioner" if setting == "practitioner" else "facility"
-        mue = store.mue_values(mue_setting).select(
-            "code", pl.col("mue_value").cast(pl.Int64),
-            pl.col("adjudication_indicator").cast(pl.Int64), "valid_from", "valid_before")
+
+        def ptp(setting: str) -> pl.LazyFrame:
+            return store.ptp_edits(setting).select(  # type: ignore[no-any-return]
+                "column1", "column2", pl.col("modifier_indicator").cast(pl.Int64), *window)
+
+        def mue(setting: str) -> pl.LazyFrame:
+            return store.mue_values(setting).select(  # type: ignore[no-any-return]
+                "code", pl.col("mue_value").cast(pl.Int64),
+                pl.col("adjudication_indicator").cast(pl.Int64), *window)
+
+        ages = (pl.col("age_low").cast(pl.Int64).alias("min_age"),
+                pl.col("age_high").cast(pl.Int64).alias("max_age"))
         addon = None
         if hasattr(store, "aoc_edits"):
             # Type 1 edits only: the listed primaries are the only ones allowed. Types 2 and 3
             # leave the choice of primary to the payer, which a pre-submission check cannot know.
             addon = store.aoc_edits().filter(pl.col("edit_type") == 1).select(
-                "addon_code", "primary_code", "valid_from", "valid_before")
-        return cls(icd10cm=icd, procedures=pl.concat([hcpcs, cpt]),
-                   procedure_systems=frozenset(systems), ptp=ptp, mue=mue, addon=addon)
+                "addon_code", "primary_code", *window)
+        return cls(
+            icd10cm=icd, procedures=pl.concat([hcpcs, cpt]),
+            procedure_systems=frozenset(systems), ptp=ptp("practitioner"),
+            ptp_institutional=ptp("hospital"), mue=mue("practitioner"),
+            mue_institutional=mue("facility"), addon=addon,
+            restrictions=store.procedure_age_sex().select("code", "sex", *ages, *window),
+            dx_restrictions=store.icd10cm_age_sex().select(
+                "code", "edit", "sex", *ages, *window),
+            dx_support=store.coverage_policies().select(
+                "policy_id", "procedure_low", "procedure_high", "diagnosis", *window),
+        )
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pa.Table | pl.DataFrame]) -> Reference:
         """Reference from plain code tables (no dates: valid at any date of service).
 
         Names read: ``ref_procedures`` (code, max_units, sex, min_age, max_age),
-        ``ref_dx_support`` (procedure_code, diagnosis_code), ``ref_ptp_edits`` (column1,
-        column2; a modifier is needed on the column-2 line), ``ref_addon`` (addon_code,
-        primary_code). Others are ignored. This is the layout of a payer's own code tables
-        and of the synthetic world's ``ref_*`` files.
+        ``ref_dx_support`` (procedure_code, diagnosis_code: one coverage policy of the payer;
+        a diagnosis covers itself and any longer code), ``ref_ptp_edits`` (column1, column2;
+        a modifier is needed on the column-2 line), ``ref_addon`` (addon_code, primary_code).
+        Others are ignored. This is the layout of a payer's own code tables and of the
+        synthetic world's ``ref_*`` files; its PTP and MUE tables serve every claim type.
         """
         procs = _lazy(tables.get("ref_procedures"))
         out: dict[str, Any] = {}
         if procs is not None:
-            out["procedures"] = _window(procs.select(
-                pl.col("code").cast(pl.String), pl.lit("any").alias("system")))
+            out["procedures"] = procs.select(
+                pl.col("code").cast(pl.String), pl.lit("any").alias("system"))
             out["procedure_systems"] = frozenset({"any"})
-            out["mue"] = _window(procs.select(
+            out["mue"] = procs.select(
                 pl.col("code").cast(pl.String), pl.col("max_units").cast(pl.Int64)
-                .alias("mue_value"), pl.lit(1, pl.Int64).alias("adjudication_indicator")))
+                .alias("mue_value"), pl.lit(1, pl.Int64).alias("adjudication_indicator"))
             out["restrictions"] = procs.select(
                 pl.col("code").cast(pl.String), pl.col("sex").cast(pl.String),
                 pl.col("min_age").cast(pl.Int64), pl.col("max_age").cast(pl.Int64))
         support = _lazy(tables.get("ref_dx_support"))
         if support is not None:
-            out["dx_support"] = support.select("procedure_code", "diagnosis_code")
+            code = pl.col("procedure_code").cast(pl.String)
+            out["dx_support"] = support.select(
+                pl.lit("ref_dx_support").alias("policy_id"),
+                code.alias("procedure_low"), code.alias("procedure_high"),
+                pl.col("diagnosis_code").cast(pl.String).alias("diagnosis"))
         ptp = _lazy(tables.get("ref_ptp_edits"))
         if ptp is not None:
-            out["ptp"] = _window(ptp.select(
-                "column1", "column2", pl.lit(1, pl.Int64).alias("modifier_indicator")))
+            out["ptp"] = ptp.select(
+                "column1", "column2", pl.lit(1, pl.Int64).alias("modifier_indicator"))
         addon = _lazy(tables.get("ref_addon"))
         if addon is not None:
-            out["addon"] = _window(addon.select("addon_code", "primary_code"))
+            out["addon"] = addon.select("addon_code", "primary_code")
         return cls(**out)
 
     def merged(self, other: Reference) -> Reference:
-        """This reference with every table ``other`` has taking precedence."""
+        """This reference with every table ``other`` has taking precedence. A PTP or MUE table
+        replaces both settings: ``other``'s institutional table, or none (its table then serves
+        every claim type)."""
         changes = {f.name: getattr(other, f.name) for f in fields(other)
                    if f.init and getattr(other, f.name) is not None
                    and f.name not in {"modifiers", "place_of_service", "procedure_systems"}}
         if "procedures" in changes:
             changes["procedure_systems"] = other.procedure_systems
+        for table, institutional in _SETTINGS.items():
+            if table in changes:
+                changes[institutional] = getattr(other, institutional)
         return replace(self, **changes)
 
     def has(self, name: str) -> bool:
         return getattr(self, name, None) is not None
+
+    def for_claim_type(self, name: str, institutional: bool) -> str:
+        """The table serving claims of a type: ``ptp`` -> ``ptp_institutional`` for
+        institutional claims when that table is loaded, else ``name`` itself."""
+        other = _SETTINGS.get(name)
+        if institutional and other is not None and self.has(other):
+            return other
+        return name
 
     def rows_for(self, name: str, key: str, codes: pl.Series) -> pl.LazyFrame:
         """The rows of table ``name`` whose ``key`` is one of ``codes``, by binary search in
@@ -263,6 +319,14 @@ class Context:
         out: pl.DataFrame = frame[sorted(rows)] if rows else frame.head(0)
         return out
 
+    def with_history(self, claims: pl.DataFrame, lines: pl.DataFrame) -> Context:
+        """This context with another claim history (claims and their lines); the row indexes
+        of the other parts are kept, so a stream of small batches does not rebuild them."""
+        out = replace(self, history_claims=claims, history_lines=lines)
+        out._positions.update({k: v for k, v in self._positions.items()
+                               if not k[0].startswith("history_")})
+        return out
+
     def available(self) -> frozenset[str]:
         """The names (keys of ``rules.api.NEEDS``) of the parts present."""
         have = {n for n in ("members", "coverages", "plans", "plan_limits", "payers",
@@ -271,7 +335,7 @@ class Context:
             have.add("history")
         ref = self.reference
         have |= {n for n in ("icd10cm", "procedures", "ptp", "mue", "restrictions",
-                             "dx_support", "addon") if ref.has(n)}
+                             "dx_restrictions", "dx_support", "addon") if ref.has(n)}
         return frozenset(have)
 
 
@@ -300,6 +364,21 @@ _CLAIM_HEADER = ("claim_type", "payer_id", "member_id", "billing_npi", "patient_
                  "patient_birth_date", "frequency_code")
 
 
+_REACHED = frozenset({"coverages", "members", "authorizations", "providers",
+                      "history_claims", "history_lines"})
+"""Parts of a context cut down to the rows a batch's claims can reach."""
+
+
+def _values(frame: pl.DataFrame | None, column: str) -> pl.Series:
+    if frame is None or column not in frame.columns:
+        return pl.Series(column, [], dtype=pl.String)
+    return frame[column].drop_nulls().unique()
+
+
+def _union(*parts: pl.Series) -> pl.Series:
+    return pl.concat([p.cast(pl.String) for p in parts]).unique()
+
+
 class ScrubContext:
     """One batch of claims seen through a :class:`Context`; shared joins computed once."""
 
@@ -311,12 +390,23 @@ class ScrubContext:
         self._lines = frames["claim_lines"]
         self._diagnoses = frames["claim_diagnoses"]
         self._shared: dict[str, pl.DataFrame] = {}
+        self._reached: dict[str, pl.DataFrame | None] = {}
         self.flags = query_flags(self._claims.height)
 
     @property
     def claim_ids(self) -> pl.Series:
         """The batch's claim IDs, in order (strings)."""
         return self._claims["claim_id"].cast(pl.String)
+
+    @property
+    def batch_frames(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The batch's claims and lines as given (no derived columns)."""
+        return self._claims, self._lines
+
+    @property
+    def claim_types(self) -> pl.Series:
+        """The batch's claim types, in claim order (strings)."""
+        return self._claims["claim_type"].cast(pl.String)
 
     def collect(self, plan: pl.LazyFrame) -> pl.DataFrame:
         """Run a plan over this batch now (with the optimizations its size calls for)."""
@@ -330,68 +420,78 @@ class ScrubContext:
         return self._shared[name].lazy()
 
     def _frame(self, name: str) -> pl.DataFrame | None:
-        if name in self._parties:
-            return self._parties[name]
-        value: pl.DataFrame | None = getattr(self.context, name)
-        return value
+        if name not in _REACHED:
+            value: pl.DataFrame | None = getattr(self.context, name)
+            return value
+        if name not in self._reached:
+            self._reached[name] = getattr(self, f"_reach_{name}")()
+        return self._reached[name]
 
     def _part(self, name: str) -> pl.LazyFrame | None:
         value = self._frame(name)
         return None if value is None else value.lazy()
 
-    @cached_property
-    def _parties(self) -> dict[str, pl.DataFrame | None]:
-        """The rows of the large party tables the batch's claims can reach.
+    # The rows of the large party tables the batch's claims can reach, each part worked out
+    # on first use (a batch checked by a few rules reaches only the parts those read).
+    #
+    # A hash join hashes its whole build side, so one claim joined to a million coverages
+    # costs milliseconds, and a chunk of 100,000 claims joined to them half a second. Reached:
+    # coverages of the claims' member IDs and of the persons those resolve to (other payers'
+    # coverages, for coordination of benefits), those persons' and IDs' member records, their
+    # authorizations and any the claims reference by number, the billing providers, and the
+    # history of every ID of those persons. A small batch finds them through indexes the
+    # context builds once; a large one filters a table when it is more than twice the size of
+    # the batch (else hashing it whole is cheaper). Payers, plans and limits stay whole.
 
-        A hash join hashes its whole build side, so one claim joined to a million coverages
-        costs milliseconds, and a chunk of 100,000 claims joined to them half a second. Reached:
-        coverages of the claims' member IDs and of the persons those resolve to (other payers'
-        coverages, for coordination of benefits), those persons' and IDs' member records, their
-        authorizations and any the claims reference by number, the billing providers, and the
-        history of every ID of those persons. A small batch finds them through indexes the
-        context builds once; a large one filters a table when it is more than twice the size
-        of the batch (else hashing it whole is cheaper). Payers, plans and limits stay whole.
-        """
+    def _reach(self, name: str, wanted: dict[str, pl.Series]) -> pl.DataFrame | None:
         ctx = self.context
-        claims, lines = self._claims, self._lines
-        n = claims.height
-        small = n <= _SMALL_BATCH
+        n = self._claims.height
+        if n <= _SMALL_BATCH:
+            return ctx.rows_where(name, {c: v.to_list() for c, v in wanted.items()})
+        frame: pl.DataFrame | None = getattr(ctx, name)
+        # History is always cut down: rules build signatures over every history row, which
+        # costs far more than filtering (a carried 100,000-claim chunk cost a third more).
+        whole = frame is not None and frame.height <= 2 * n and not name.startswith("history")
+        if frame is None or whole or any(c not in frame.columns for c in wanted):
+            return frame
+        return frame.filter(pl.any_horizontal([
+            pl.col(c).is_in(v.cast(frame.schema[c]).implode()) for c, v in wanted.items()]))
 
-        def values(frame: pl.DataFrame | None, column: str) -> pl.Series:
-            if frame is None or column not in frame.columns:
-                return pl.Series(column, [], dtype=pl.String)
-            return frame[column].drop_nulls().unique()
+    @cached_property
+    def _member_ids(self) -> pl.Series:
+        return _values(self._claims, "member_id")
 
-        def union(*parts: pl.Series) -> pl.Series:
-            return pl.concat([p.cast(pl.String) for p in parts]).unique()
+    @cached_property
+    def _persons(self) -> pl.Series:
+        """The persons the claims' member IDs resolve to, through any coverage."""
+        return _values(self._reach("coverages", {"subscriber_id": self._member_ids}),
+                       "member_id")
 
-        def reach(name: str, wanted: dict[str, pl.Series]) -> pl.DataFrame | None:
-            if small:
-                return ctx.rows_where(name, {c: v.to_list() for c, v in wanted.items()})
-            frame: pl.DataFrame | None = getattr(ctx, name)
-            if frame is None or frame.height <= 2 * n or any(
-                    c not in frame.columns for c in wanted):
-                return frame
-            return frame.filter(pl.any_horizontal([
-                pl.col(c).is_in(v.cast(frame.schema[c]).implode()) for c, v in wanted.items()]))
+    def _reach_coverages(self) -> pl.DataFrame | None:
+        return self._reach("coverages", {"subscriber_id": self._member_ids,
+                                         "member_id": self._persons})
 
-        ids = values(claims, "member_id")
-        out: dict[str, pl.DataFrame | None] = {}
-        persons = values(reach("coverages", {"subscriber_id": ids}), "member_id")
-        cov = reach("coverages", {"subscriber_id": ids, "member_id": persons})
-        out["coverages"] = cov
-        subscribers = union(ids, values(cov, "subscriber_id"))
-        out["members"] = reach("members", {"member_id": union(ids, persons)})
-        referenced = union(values(claims, "prior_auth_number"),
-                           values(lines, "prior_auth_number"))
-        out["authorizations"] = reach(
-            "authorizations", {"member_id": persons, "auth_id": referenced})
-        out["providers"] = reach("providers", {"npi": values(claims, "billing_npi")})
-        history = reach("history_claims", {"member_id": subscribers})
-        out["history_claims"] = history
-        out["history_lines"] = None if history is None else reach(
-            "history_lines", {"claim_id": values(history, "claim_id")})
-        return out
+    def _reach_members(self) -> pl.DataFrame | None:
+        return self._reach("members", {"member_id": _union(self._member_ids, self._persons)})
+
+    def _reach_authorizations(self) -> pl.DataFrame | None:
+        referenced = _union(_values(self._claims, "prior_auth_number"),
+                            _values(self._lines, "prior_auth_number"))
+        return self._reach("authorizations",
+                           {"member_id": self._persons, "auth_id": referenced})
+
+    def _reach_providers(self) -> pl.DataFrame | None:
+        return self._reach("providers", {"npi": _values(self._claims, "billing_npi")})
+
+    def _reach_history_claims(self) -> pl.DataFrame | None:
+        subscribers = _union(self._member_ids,
+                             _values(self._frame("coverages"), "subscriber_id"))
+        return self._reach("history_claims", {"member_id": subscribers})
+
+    def _reach_history_lines(self) -> pl.DataFrame | None:
+        history = self._frame("history_claims")
+        return None if history is None else self._reach(
+            "history_lines", {"claim_id": _values(history, "claim_id")})
 
     @property
     def members(self) -> pl.LazyFrame | None:
@@ -430,14 +530,25 @@ class ScrubContext:
         return self._part("history_lines")
 
     def reference_rows(self, name: str, key: str, codes: pl.LazyFrame) -> pl.LazyFrame:
-        """Reference table ``name`` for a join on ``key``: all of it for a large batch (a hash
-        join is best), only the rows of the batch's ``codes`` (one column) for a small one."""
-        table = getattr(self.reference, name)
-        assert isinstance(table, pl.LazyFrame)
-        if self._claims.height > _SMALL_BATCH:
-            return table
+        """The rows of reference table ``name`` whose ``key`` is one of the batch's ``codes``
+        (one column), for a join on ``key``: found by binary search in a copy of the table
+        sorted once per context, for any batch size. A batch of 100,000 claims bills a few
+        hundred distinct codes, which reach a few thousand of two million PTP edits: slicing
+        them out costs milliseconds, hashing the whole table for a join a few hundred
+        (measured: the PTP rule alone 455 ms of CPU with the hash join, see benchmarks)."""
         values = self.collect(codes).to_series()
-        return self.reference.rows_for(name, key, values)
+        if self._claims.height <= _SMALL_BATCH:
+            return self.reference.rows_for(name, key, values)
+        # A large batch bills thousands of distinct codes (diagnoses): the row ranges are
+        # gathered in one vectorized step instead of a slice per code.
+        self.reference.rows_for(name, key, values.head(0))  # sorts the table once
+        frame = self.reference._sorted[(name, key)]
+        wanted = values.drop_nulls().unique().sort().cast(frame.schema[key])
+        column = frame[key]
+        ranges = pl.select(pl.int_ranges(
+            column.search_sorted(wanted, side="left"),
+            column.search_sorted(wanted, side="right"))).to_series().explode().drop_nulls()
+        return frame[ranges].lazy()
 
     @property
     def as_of(self) -> dt.date:

@@ -164,6 +164,10 @@ def _dated(rows: list[tuple[Any, ...]], schema: dict[str, Any]) -> pl.LazyFrame:
                               pl.lit(None, pl.Date).alias("valid_before")).lazy()
 
 
+_PTP = {"column1": pl.String, "column2": pl.String, "modifier_indicator": pl.Int64}
+_MUE = {"code": pl.String, "mue_value": pl.Int64, "adjudication_indicator": pl.Int64}
+
+
 @lru_cache(maxsize=1)
 def example_reference() -> Reference:
     """A few reference rows the examples use (ICD-10-CM in force for FY2025 only)."""
@@ -184,16 +188,22 @@ def example_reference() -> Reference:
         .otherwise(pl.col("valid_from")).alias("valid_from"))
     return Reference(
         icd10cm=icd, procedures=procedures, procedure_systems=frozenset({"any"}),
-        ptp=_dated([("20610", "99213", 1), ("29881", "29880", 0)],
-                   {"column1": pl.String, "column2": pl.String, "modifier_indicator": pl.Int64}),
-        mue=_dated([("99213", 1, 1), ("20610", 2, 2), ("J3301", 8, 3)],
-                   {"code": pl.String, "mue_value": pl.Int64,
-                    "adjudication_indicator": pl.Int64}),
+        ptp=_dated([("20610", "99213", 1), ("29881", "29880", 0)], _PTP),
+        # The outpatient hospital edits differ: a pair found only on institutional claims.
+        ptp_institutional=_dated([("29881", "29880", 0), ("72148", "97110", 0)], _PTP),
+        mue=_dated([("99213", 1, 1), ("20610", 2, 2), ("J3301", 8, 3)], _MUE),
+        mue_institutional=_dated([("99213", 1, 1), ("20610", 2, 2), ("J3301", 16, 3)], _MUE),
         restrictions=_frame(
             [("77067", "F", 40, 200), ("99385", None, 18, 39), ("99395", None, 18, 39)],
             {"code": pl.String, "sex": pl.String, "min_age": pl.Int64, "max_age": pl.Int64}),
-        dx_support=_frame([("72148", "M5450")],
-                          {"procedure_code": pl.String, "diagnosis_code": pl.String}),
+        dx_restrictions=_frame(
+            [("Z3400", "maternity", None, 9, 64), ("Z3400", "female", "F", None, None),
+             ("Z00110", "newborn", None, 0, 0), ("N400", "male", "M", None, None)],
+            {"code": pl.String, "edit": pl.String, "sex": pl.String, "min_age": pl.Int64,
+             "max_age": pl.Int64}),
+        dx_support=_frame([("EX-MRI", "72148", "72149", "M545")],
+                          {"policy_id": pl.String, "procedure_low": pl.String,
+                           "procedure_high": pl.String, "diagnosis": pl.String}),
         addon=_dated([("99417", "99215")], {"addon_code": pl.String, "primary_code": pl.String}),
     )
 

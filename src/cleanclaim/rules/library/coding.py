@@ -1,5 +1,7 @@
 """Coding rules: diagnosis and procedure codes valid on the date of service, NCCI PTP and MUE
-edits, age and sex restrictions, diagnosis pointers and medical necessity, modifiers, add-ons.
+edits (practitioner tables for professional claims, outpatient hospital / facility tables for
+institutional ones), procedure and diagnosis age and sex edits, diagnosis pointers and
+coverage policies (medical necessity), modifiers, add-ons.
 
 Every code-set lookup is judged as of the line's (or the claim's first) date of service through
 the reference tables' ``valid_from``/``valid_before`` windows. A date of service outside every
@@ -139,6 +141,11 @@ def procedure_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+_INSTITUTIONAL = {"claim_type": ClaimType.INSTITUTIONAL, "type_of_bill": "0131"}
+_HOSPITAL_PAIR = ({"procedure_code": "72148", "charge": "1900", "prior_auth_number": "AUTH-OK"},
+                  {"procedure_code": "97110", "charge": "90"})
+
+
 def _bypass(ctx: ScrubContext) -> list[str]:
     return ctx.reference.ptp_bypass_modifiers
 
@@ -164,26 +171,35 @@ def _bypass(ctx: ScrubContext) -> list[str]:
                 lines=({"procedure_code": "20610", "charge": "260"},
                        {"procedure_code": "99213", "service_from": _day("2025-03-11")}),
                 claim={"statement_to": _day("2025-03-11")}),
+        Example("pair of the outpatient hospital edits on an institutional claim", True,
+                claim=_INSTITUTIONAL, lines=_HOSPITAL_PAIR, line=2),
+        Example("same pair on a professional claim: no practitioner edit", False,
+                lines=_HOSPITAL_PAIR),
     ],
 )
 def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
     """Two lines of a claim with the same date and provider form an NCCI PTP pair in force
     that day: modifier indicator 0 always; 1 unless either line has a PTP-associated
-    modifier; 9 never."""
+    modifier; 9 never. Professional claims are checked against the practitioner edits,
+    institutional claims against the outpatient hospital edits."""
     assert ctx.reference.ptp is not None
     bypass = _bypass(ctx)
     lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
         "claim_id", "line_number", "procedure_code", "service_from", "provider_npi",
-        pl.col("modifiers").list.eval(pl.element().is_in(bypass)).list.any()
+        "claim_type", pl.col("modifiers").list.eval(pl.element().is_in(bypass)).list.any()
         .fill_null(False).alias("_bypass"))
-    pairs = lines.join(lines, on=["claim_id", "service_from", "provider_npi"], suffix="_2"
-                       ).filter(pl.col("line_number") != pl.col("line_number_2"))
-    edits = ctx.reference_rows("ptp", "column1", lines.select("procedure_code")).filter(
-        pl.col("modifier_indicator") != 9)
-    hits = pairs.join(edits, left_on=["procedure_code", "procedure_code_2"],
-                      right_on=["column1", "column2"]).filter(
-        applies_on("service_from")
-        & ((pl.col("modifier_indicator") == 0) | ~(pl.col("_bypass") | pl.col("_bypass_2"))))
+    parts = []
+    for subset, table in _by_claim_type(ctx, lines, "ptp"):
+        pairs = subset.join(subset, on=["claim_id", "service_from", "provider_npi"],
+                            suffix="_2").filter(pl.col("line_number") != pl.col("line_number_2"))
+        edits = ctx.reference_rows(table, "column1", subset.select("procedure_code")).filter(
+            pl.col("modifier_indicator") != 9)
+        parts.append(pairs.join(edits, left_on=["procedure_code", "procedure_code_2"],
+                                right_on=["column1", "column2"]).filter(
+            applies_on("service_from")
+            & ((pl.col("modifier_indicator") == 0)
+               | ~(pl.col("_bypass") | pl.col("_bypass_2")))))
+    hits = pl.concat(parts)
     msg = pl.format("{} is bundled into {} (line {}) on the same date{}", "procedure_code_2",
                     "procedure_code", "line_number",
                     pl.when(pl.col("modifier_indicator") == 0).then(
@@ -193,6 +209,25 @@ def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
         .otherwise(pl.format("Remove {} or add a PTP modifier (e.g. 59/XS, 25 for a visit) "
                              "if distinct.", "procedure_code_2")),
         line=pl.col("line_number_2"))
+
+
+def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
+                   ) -> list[tuple[pl.LazyFrame, str]]:
+    """The lines (with ``claim_type``) split by the reference table that serves them: the
+    practitioner table ``name`` for professional claims, its institutional counterpart for
+    institutional ones when loaded (else ``name`` serves both). Only types in the batch."""
+    ref = ctx.reference
+    if ref.for_claim_type(name, institutional=True) == name:
+        return [(lines, name)]
+    types = ctx.shared("claim_types", lambda: ctx.claims.select("claim_type").unique())
+    present = set(ctx.collect(types)["claim_type"].to_list())
+    inst = pl.col("claim_type") == ClaimType.INSTITUTIONAL.value
+    out = []
+    if present - {ClaimType.INSTITUTIONAL.value}:
+        out.append((lines.filter(~inst.fill_null(False)), name))
+    if ClaimType.INSTITUTIONAL.value in present:
+        out.append((lines.filter(inst), ref.for_claim_type(name, institutional=True)))
+    return out or [(lines, name)]
 
 
 @rule(
@@ -206,22 +241,31 @@ def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
               Example("date-of-service MUE 2 exceeded across lines", True,
                       lines=({"procedure_code": "20610", "units": 2, "charge": "520"},
                              {"procedure_code": "20610", "units": 1, "charge": "260"})),
-              Example("within the MUE", False)],
+              Example("within the MUE", False),
+              Example("12 units of J3301, practitioner MUE 8", True,
+                      lines=({"procedure_code": "J3301", "units": 12, "charge": "120"},),
+                      line=1),
+              Example("12 units of J3301 on an institutional claim, facility MUE 16", False,
+                      claim=_INSTITUTIONAL,
+                      lines=({"procedure_code": "J3301", "units": 12, "charge": "120"},))],
 )
 def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     """Adjudication indicator 1: a line's units above the MUE. 2 or 3: the units of the code
-    for the member, provider and date (across the batch) above the MUE."""
+    for the member, provider and date (across the batch) above the MUE. Professional claims
+    are checked against the practitioner values, institutional ones against the facility
+    values."""
     assert ctx.reference.mue is not None
-    codes = ctx.claim_lines.select("procedure_code")
-    mue = ctx.reference_rows("mue", "code", codes).select(
-        pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
-        "valid_from", "valid_before")
-    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).join(
-        mue, on="procedure_code").filter(applies_on("service_from")).with_columns(
-        pl.col("units").cast(pl.Float64).alias("_units"))
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null())
+    parts = []
+    for subset, table in _by_claim_type(ctx, lines, "mue"):
+        mue = ctx.reference_rows(table, "code", subset.select("procedure_code")).select(
+            pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
+            "valid_from", "valid_before")
+        parts.append(subset.join(mue, on="procedure_code").filter(applies_on("service_from")))
+    checked = pl.concat(parts).with_columns(pl.col("units").cast(pl.Float64).alias("_units"))
     per_day = pl.col("_units").sum().over("member_id", "provider_npi", "procedure_code",
                                           "service_from")
-    checked = lines.with_columns(
+    checked = checked.with_columns(
         pl.when(pl.col("adjudication_indicator") == 1).then(pl.col("_units"))
         .otherwise(per_day).alias("_counted"))
     bad = checked.filter(pl.col("_counted") > pl.col("mue_value"))
@@ -232,25 +276,31 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
                                              "procedure_code"), line=pl.col("line_number"))
 
 
-def _restricted(ctx: ScrubContext) -> pl.LazyFrame:
-    assert ctx.reference.restrictions is not None
-    r = ctx.reference.restrictions.select(pl.col("code").alias("procedure_code"), "sex",
-                                          "min_age", "max_age")
-    bd, dos = pl.col("patient_birth_date"), pl.col("dos")
+def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Exact age in whole years on ``day``."""
     def month_day(d: pl.Expr) -> pl.Expr:
         # dt.month() is Int8: widen before scaling, or the sum overflows.
         return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
 
-    age = (dos.dt.year() - bd.dt.year()
-           - (month_day(dos) < month_day(bd)).cast(pl.Int32))
-    return ctx.claim_lines.join(r, on="procedure_code").with_columns(age.alias("_age"))
+    return (day.dt.year() - birth.dt.year()
+            - (month_day(day) < month_day(birth)).cast(pl.Int32))
+
+
+def _restricted(ctx: ScrubContext) -> pl.LazyFrame:
+    assert ctx.reference.restrictions is not None
+    r = ctx.reference.restrictions.select(pl.col("code").alias("procedure_code"), "sex",
+                                          "min_age", "max_age", "valid_from", "valid_before")
+    return ctx.claim_lines.join(r, on="procedure_code").filter(
+        applies_on("service_from")).with_columns(
+        _age(pl.col("patient_birth_date"), pl.col("dos")).alias("_age"))
 
 
 @rule(
     "code.age_conflict", title="Procedure not valid for the patient's age",
     category=DenialCategory.CODING, severity=Severity.DENY, carc="6",
     fix="Bill the code of the patient's age band (age on the date of service).",
-    source="code descriptors' age ranges (restrictions table)", needs=["restrictions"],
+    source="procedure age/sex table (refdata procedure-agesex, or the payer's ref_procedures)",
+    needs=["restrictions"],
     examples=[Example("18-39 preventive visit for a 44-year-old", True,
                       lines=({"procedure_code": "99395", "charge": "220"},), line=1),
               Example("office visit", False)],
@@ -270,22 +320,90 @@ def age_conflict(ctx: ScrubContext) -> pl.LazyFrame:
     "code.sex_conflict", title="Procedure not valid for the patient's sex",
     category=DenialCategory.CODING, severity=Severity.DENY, carc="7",
     fix="Check the patient's sex on the claim; bill a code that fits it.",
-    source="code descriptors' sex restrictions (restrictions table)", needs=["restrictions"],
+    source="procedure age/sex table (refdata procedure-agesex, or the payer's ref_procedures)",
+    needs=["restrictions"],
     examples=[Example("screening mammography for a male patient", True,
                       claim={"patient_sex": "M"},
                       lines=({"procedure_code": "77067", "charge": "280"},), line=1),
               Example("for a female patient", False,
-                      lines=({"procedure_code": "77067", "charge": "280"},))],
+                      lines=({"procedure_code": "77067", "charge": "280"},)),
+              Example("modifier KX: the sex-specific service fits this patient", False,
+                      claim={"patient_sex": "M"},
+                      lines=({"procedure_code": "77067", "charge": "280",
+                              "modifiers": ["KX"]},))],
 )
 def sex_conflict(ctx: ScrubContext) -> pl.LazyFrame:
-    """The code is restricted to one sex and the patient's sex (M/F) is the other."""
+    """The code is restricted to one sex and the patient's sex (M/F) is the other, and the
+    line has no modifier KX (CMS's way to say a sex-specific service fits the patient, e.g.
+    for a transgender patient)."""
+    kx = pl.col("modifiers").list.contains("KX").fill_null(False)
     frame = _restricted(ctx).filter(
         pl.col("sex").is_not_null() & pl.col("patient_sex").is_in(["M", "F"])
-        & (pl.col("patient_sex") != pl.col("sex")))
+        & (pl.col("patient_sex") != pl.col("sex")) & ~kx)
     return finding_frame(frame, pl.format("{} is for sex {}; patient is {}", "procedure_code",
                                           "sex", "patient_sex"),
                          "Correct the patient's sex or the procedure code.",
                          line=pl.col("line_number"))
+
+
+_MCE = "CMS Medicare Code Editor age/sex edits (refdata icd10cm-agesex: derived or imported)"
+
+
+def _dx_restricted(ctx: ScrubContext) -> pl.LazyFrame:
+    """Diagnoses with an edit in force on the claim's first DOS, with the patient's age."""
+    assert ctx.reference.dx_restrictions is not None
+    edits = ctx.reference_rows("dx_restrictions", "code", ctx.claim_diagnoses.select("code"))
+    claims = ctx.claims.select("claim_id", "dos", "patient_sex", "patient_birth_date")
+    return ctx.claim_diagnoses.select("claim_id", "sequence", "code").join(
+        edits.select("code", "edit", "sex", "min_age", "max_age", "valid_from",
+                     "valid_before"), on="code").join(claims, on="claim_id").filter(
+        applies_on("dos")).with_columns(
+        _age(pl.col("patient_birth_date"), pl.col("dos")).alias("_age"))
+
+
+@rule(
+    "code.dx_age_conflict", title="Diagnosis not possible at the patient's age",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="9",
+    fix="Check the birth date and the diagnosis: one of them is wrong for this patient.",
+    source=_MCE, needs=["dx_restrictions"],
+    examples=[Example("pregnancy supervision for a 70-year-old", True, diagnoses=("Z3400",),
+                      claim={"patient_birth_date": _day("1954-06-01")}),
+              Example("pregnancy supervision for a 44-year-old", False,
+                      diagnoses=("Z3400",)),
+              Example("newborn exam for an adult", True, diagnoses=("Z00110",))],
+)
+def dx_age_conflict(ctx: ScrubContext) -> pl.LazyFrame:
+    """A diagnosis's age edit (newborn 0, pediatric 0-17, maternity 9-64, adult 15-124, or
+    the imported range) excludes the patient's exact age on the first DOS."""
+    frame = _dx_restricted(ctx).filter(
+        pl.col("sex").is_null() & ((pl.col("_age") < pl.col("min_age"))
+                                   | (pl.col("_age") > pl.col("max_age"))).fill_null(False))
+    return finding_frame(frame, pl.format("diagnosis {} (position {}) is a {} diagnosis (ages "
+                                          "{}-{}); patient is {}", "code", "sequence", "edit",
+                                          "min_age", "max_age", "_age"),
+                         "Correct the birth date or code the diagnosis that fits the patient.")
+
+
+@rule(
+    "code.dx_sex_conflict", title="Diagnosis not possible for the patient's sex",
+    category=DenialCategory.CODING, severity=Severity.DENY, carc="10",
+    fix="Check the patient's sex and the diagnosis: one of them is wrong for this patient.",
+    source=_MCE, needs=["dx_restrictions"],
+    examples=[Example("prostate hyperplasia for a female patient", True, diagnoses=("N400",)),
+              Example("prostate hyperplasia for a male patient", False, diagnoses=("N400",),
+                      claim={"patient_sex": "M"})],
+)
+def dx_sex_conflict(ctx: ScrubContext) -> pl.LazyFrame:
+    """A diagnosis is for one sex (male / female edit in force on the first DOS) and the
+    patient's sex (M/F) is the other. The derived table (the default) ends its sex edits on
+    2024-10-01, when the MCE stopped them; an imported list applies for its own dates."""
+    frame = _dx_restricted(ctx).filter(
+        pl.col("sex").is_not_null() & pl.col("patient_sex").is_in(["M", "F"])
+        & (pl.col("patient_sex") != pl.col("sex")))
+    return finding_frame(frame, pl.format("diagnosis {} (position {}) is a {} diagnosis; "
+                                          "patient is {}", "code", "sequence", "edit",
+                                          "patient_sex"),
+                         "Correct the patient's sex or the diagnosis code.")
 
 
 @rule(
@@ -316,7 +434,8 @@ def dx_pointer_invalid(ctx: ScrubContext) -> pl.LazyFrame:
     category=DenialCategory.MEDICAL_NECESSITY, severity=Severity.DENY, carc="50",
     fix="Point the line at the diagnosis that justifies it (per the payer's coverage policy) "
     "or obtain an advance beneficiary notice.",
-    source="payer coverage policy / LCD-style table (dx_support)", needs=["dx_support"],
+    source="coverage policies, LCD/NCD style (refdata coverage-policy, or the payer's "
+    "ref_dx_support)", needs=["dx_support"],
     claim_types=[ClaimType.PROFESSIONAL],
     examples=[Example("lumbar MRI for diabetes", True,
                       lines=({"procedure_code": "72148", "charge": "1900",
@@ -326,26 +445,60 @@ def dx_pointer_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                               "prior_auth_number": "AUTH-OK"},))],
 )
 def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
-    """The line's code has a coverage policy and none of its pointed diagnoses is on it."""
+    """A line's code is in the procedure range of a coverage policy in force on its date of
+    service and none of its pointed diagnoses is listed by such a policy (as the code itself
+    or a prefix of it: ``M54`` covers ``M5450``)."""
     support = ctx.reference.dx_support
     assert support is not None
-    policy = support.select("procedure_code").unique()
-    lines = ctx.claim_lines.join(policy, on="procedure_code", how="semi").select(
-        "claim_id", "line_number", "procedure_code",
-        pl.col("diagnosis_pointers").alias("sequence")).explode("sequence")
-    pointed = lines.join(ctx.claim_diagnoses.select("claim_id", "sequence", "code"),
-                         on=["claim_id", "sequence"]).join(
-        support.select("procedure_code", pl.col("diagnosis_code").alias("code"),
-                       pl.lit(True).alias("_ok")), on=["procedure_code", "code"], how="left")
-    # The codes are gathered as a list and joined only on the lines found unsupported.
-    per_line = pointed.group_by("claim_id", "line_number", "procedure_code").agg(
-        pl.col("_ok").any().fill_null(False).alias("_supported"),
-        pl.col("code").alias("_codes"))
-    bad = per_line.filter(~pl.col("_supported")).with_columns(pl.col("_codes").list.join(","))
-    return finding_frame(bad, pl.format("{} is not supported by diagnosis {}", "procedure_code",
-                                        "_codes"),
+    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
+        "claim_id", "line_number", "procedure_code", "service_from", "diagnosis_pointers")
+    covered = _policies_of(ctx, support, lines.select("procedure_code").unique())
+    # Lines under a policy in force; the policy ids are kept for the message.
+    under = lines.join(covered, on="procedure_code").filter(
+        applies_on("service_from")).group_by("claim_id", "line_number").agg(
+        pl.col("procedure_code").first(), pl.col("service_from").first(),
+        pl.col("diagnosis_pointers").first(), pl.col("policy_id").unique().sort())
+    pointed = under.select("claim_id", "line_number", "procedure_code", "service_from",
+                           pl.col("diagnosis_pointers").alias("sequence")).explode(
+        "sequence").join(ctx.claim_diagnoses.select("claim_id", "sequence", "code"),
+                         on=["claim_id", "sequence"])
+    prefixes = pointed.with_columns(pl.concat_list(
+        [pl.col("code").str.slice(0, n) for n in range(3, 8)]).list.unique()
+        .alias("diagnosis")).explode("diagnosis")
+    ok = prefixes.join(support.select("policy_id", "procedure_low", "procedure_high",
+                                      "diagnosis", "valid_from", "valid_before"),
+                       on="diagnosis").filter(
+        _in_range("procedure_code") & applies_on("service_from")).select(
+        "claim_id", "line_number").unique()
+    codes = pointed.group_by("claim_id", "line_number").agg(pl.col("code").alias("_codes"))
+    bad = under.join(ok, on=["claim_id", "line_number"], how="anti").join(
+        codes, on=["claim_id", "line_number"]).with_columns(
+        pl.col("_codes").list.join(","),
+        pl.col("policy_id").list.join(","))
+    return finding_frame(bad, pl.format("{} is not supported by diagnosis {} (policy {})",
+                                        "procedure_code", "_codes", "policy_id"),
                          "Point the line at a diagnosis the coverage policy lists for it.",
                          line=pl.col("line_number"))
+
+
+def _in_range(code: str) -> pl.Expr:
+    c = pl.col(code)
+    return ((c >= pl.col("procedure_low")) & (c <= pl.col("procedure_high"))
+            & (c.str.len_chars() == pl.col("procedure_low").str.len_chars()))
+
+
+def _policies_of(ctx: ScrubContext, support: pl.LazyFrame, codes: pl.LazyFrame
+                 ) -> pl.LazyFrame:
+    """(procedure_code, policy_id, valid_from, valid_before) for the batch's ``codes``: single
+    codes by an equality join, ranges by comparing the few distinct ranges."""
+    ranges = ctx.shared("coverage_ranges", lambda: support.select(
+        "policy_id", "procedure_low", "procedure_high", "valid_from", "valid_before").unique())
+    single = ranges.filter(pl.col("procedure_low") == pl.col("procedure_high"))
+    spans = ranges.filter(pl.col("procedure_low") != pl.col("procedure_high"))
+    exact = codes.join(single, left_on="procedure_code", right_on="procedure_low")
+    wide = codes.join(spans, how="cross").filter(_in_range("procedure_code"))
+    keep = ("procedure_code", "policy_id", "valid_from", "valid_before")
+    return pl.concat([exact.select(keep), wide.select(keep)])
 
 
 @rule(
