@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleanclaim.domain import Claim, DenialCategory, Severity
+from cleanclaim.domain import Claim, ClaimType, DenialCategory, Severity
 from cleanclaim.domain.schema import batch_from_records
 from cleanclaim.refdata import RefdataStore
 from cleanclaim.rules import (
@@ -24,6 +24,8 @@ from cleanclaim.rules import (
     scrub_claim,
     scrub_stream,
 )
+from cleanclaim.rules.api import Check, Example, finding_frame
+from cleanclaim.rules.context import ScrubContext, empty_claims
 from cleanclaim.rules.docs import render
 from cleanclaim.rules.examples import example_claim, example_context
 from cleanclaim.rules.library.administrative import npi_is_valid
@@ -65,6 +67,43 @@ def test_a_failing_rule_is_reported_not_raised() -> None:
                    registry=registry)
     assert "test.broken" in result.errors
     assert result.decisions["decision"].to_list() == ["submit"]
+
+
+def _every_claim(ctx: ScrubContext) -> pl.LazyFrame:
+    return finding_frame(ctx.claims, pl.lit("seen"), "f",
+                         extra={"carc": pl.lit("B7"), "repair": pl.lit("x=1")})
+
+
+def _rule(rule_id: str, check: Check, types: frozenset[ClaimType]) -> Rule:
+    return Rule(id=rule_id, title="t", category=DenialCategory.OTHER, severity=Severity.WARN,
+                carc="16", rarc="N1", fix="f", source="s", check=check, claim_types=types)
+
+
+def test_claim_types_limit_where_a_rule_runs_and_what_it_reports() -> None:
+    def broken(ctx: object) -> pl.LazyFrame:
+        raise RuntimeError("planned although no claim is institutional")
+
+    inst = frozenset({ClaimType.INSTITUTIONAL})
+    registry = Registry([_rule("test.inst_broken", broken, inst),
+                         _rule("test.inst_all", _every_claim, inst),
+                         _rule("test.any_all", _every_claim, frozenset(ClaimType))])
+    prof = example_claim()
+    only_prof = scrub(batch_from_records(Claim, [prof]), registry=registry)
+    # Not planned for a batch without institutional claims, yet counted as run.
+    assert not only_prof.errors
+    assert set(only_prof.rules_run) == {"test.inst_broken", "test.inst_all", "test.any_all"}
+    assert only_prof.findings["rule_id"].to_list() == ["test.any_all"]
+    inst_claim = example_claim(Example("inst", True, claim={
+        "claim_id": "INST-1", "claim_type": "institutional", "type_of_bill": "0131"}))
+    mixed = scrub(batch_from_records(Claim, [prof, inst_claim]), registry=registry)
+    assert "test.inst_broken" in mixed.errors
+    got = mixed.findings.filter(pl.col("rule_id") == "test.inst_all")
+    assert got["claim_id"].to_list() == ["INST-1"]
+    # Metadata come from the rule; codes and repairs a check gives override or add.
+    row = got.row(0, named=True)
+    assert (row["severity"], row["category"], row["carc"], row["rarc"], row["repair"]) == (
+        "warn", DenialCategory.OTHER.value, "B7", "N1", "x=1")
+    assert mixed.findings.filter(pl.col("rule_id") == "test.any_all").height == 2
 
 
 def test_findings_table_has_the_finding_columns() -> None:
@@ -137,7 +176,7 @@ def test_stream_equals_batch_by_batch(world_result: tuple[object, object]) -> No
               if isinstance(c, Claim)][:500]
     # One small batch (indexed party rows, no optimizer), one large (hash joins).
     batches = [batch_from_records(Claim, claims[:120]), batch_from_records(Claim, claims[120:])]
-    streamed = list(scrub_stream(iter(batches), context))
+    streamed = list(scrub_stream(iter(batches), context, carry=0))
     assert len(streamed) == 2
     for batch, result in zip(batches, streamed, strict=True):
         alone = scrub(batch, context)
@@ -155,3 +194,57 @@ def test_context_rows_where_keeps_order_and_whole_when_unindexable() -> None:
     whole = context.rows_where("members", {"missing": {"b"}})
     assert whole is not None and whole.height == 4
     assert context.rows_where("coverages", {"k": {"b"}}) is None
+
+
+def _duplicate_split_across_batches(world: object, context: Context
+                                    ) -> tuple[list[object], str, str]:
+    """Two batches: the second ends with an exact copy of a clean claim of the first."""
+    from cleanclaim.domain.schema import records_from_batch
+
+    claims = [c for c in records_from_batch(world.claims)  # type: ignore[attr-defined]
+              if isinstance(c, Claim)][:300]
+    first, second = claims[:150], claims[150:]
+    held = set(scrub(batch_from_records(Claim, first), context).findings["claim_id"])
+    original = next(c for c in first if c.claim_id not in held)
+    again = original.model_copy(update={"claim_id": f"{original.claim_id}-AGAIN"})
+    batches = [batch_from_records(Claim, first), batch_from_records(Claim, [*second, again])]
+    return batches, original.claim_id, again.claim_id
+
+
+def test_stream_catches_a_duplicate_split_across_batches(
+        world_result: tuple[object, object]) -> None:
+    world, context = world_result
+    assert isinstance(context, Context)
+    batches, original, again = _duplicate_split_across_batches(world, context)
+    carried = list(scrub_stream(iter(batches), context))
+    dup = carried[1].findings.filter(pl.col("claim_id") == again,
+                                     pl.col("rule_id") == "adm.duplicate_claim")
+    assert dup.height == 1
+    assert dup["message"][0] == f"repeats claim {original}"
+    hold = carried[1].decisions.filter(pl.col("claim_id") == again)["decision"][0]
+    assert hold == "hold"
+    # Without the carry-over each batch stands alone and the copy passes as new.
+    alone = list(scrub_stream(iter(batches), context, carry=0))
+    assert again not in set(alone[1].findings.filter(
+        pl.col("rule_id") == "adm.duplicate_claim")["claim_id"])
+    # The carry only adds findings: everything a lone batch finds is still found.
+    assert set(_keys(alone[1].findings)) <= set(_keys(carried[1].findings))
+    assert _keys(carried[0].findings) == _keys(alone[0].findings)
+
+
+def test_stream_carry_is_bounded(world_result: tuple[object, object]) -> None:
+    world, context = world_result
+    assert isinstance(context, Context)
+    batches, _, again = _duplicate_split_across_batches(world, context)
+    # With a batch in between, the original is two batches back: beyond a carry of one,
+    # within a carry of two.
+    spaced = [batches[0], empty_claims(), batches[1]]
+
+    def dups(carry: int) -> set[str]:
+        last = list(scrub_stream(iter(spaced), context, carry=carry))[-1]
+        return set(last.findings.filter(pl.col("rule_id") == "adm.duplicate_claim")["claim_id"])
+
+    assert again not in dups(1)
+    assert again in dups(2)
+    with pytest.raises(ValueError, match="carry"):
+        next(scrub_stream(iter(spaced), context, carry=-1))
