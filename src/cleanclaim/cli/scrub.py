@@ -1,10 +1,14 @@
 """``cleanclaim scrub``: run the prevention rules over claims and print every finding.
 
-Thin: reading goes through :mod:`cleanclaim.standards`, checking through
-:mod:`cleanclaim.rules`. Findings go out as JSON Lines (one finding a line) to ``--out`` or
-standard output; the summary goes to standard output when ``--out`` is given, else to standard
-error, as text or (``--json``) JSON. Exit code 0 even with findings; 2 when an input or the
-context cannot be read, with the file, the row or segment and the cause.
+Thin: reading goes through :mod:`cleanclaim.standards` (canonical CSV/Parquet through
+:mod:`cleanclaim.pipeline.claim_chunks`), the run through :mod:`cleanclaim.pipeline.scrub_run`.
+Claims stream through in chunks of ``--chunk-size`` whole claims (X12 and CSV/Parquet; FHIR is
+read whole), so memory does not grow with the input. Findings go out as JSON Lines (one finding
+a line) to ``--out`` or standard output as each chunk is done; the summary goes to standard
+output when ``--out`` is given, else to standard error, as text or (``--json``) JSON. With
+``--save`` the run and its findings are stored and the summary carries the run id. Exit code 0
+even with findings; 2 when an input or the context cannot be read, with the file, the row or
+segment and the cause (findings of earlier chunks may have been written; nothing is saved).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,15 +28,16 @@ import typer
 from ..domain import Claim, Coverage, Member, Record
 from ..domain.schema import Batch, batch_from_records, table_specs
 from ..errors import InputError
+from ..pipeline.claim_chunks import CHUNK_SIZE, iter_claim_chunks
+from ..pipeline.scrub_run import run_scrub
 from ..refdata import RefdataStore
 from ..rules import Context, Reference, ScrubResult, default_registry
-from ..rules import scrub as run_rules
 from ..rules.packs import bundled_packs, load_packs
 from ..standards import x12
 from ..standards.tabular import find_batches, read_batch_files
-from .common import fail_cleanly
+from .common import DB_OPTION, fail_cleanly, open_store
 
-__all__ = ["read_claims", "read_context", "scrub"]
+__all__ = ["iter_claims", "read_claims", "read_context", "scrub"]
 
 _FORMATS = ("x12", "fhir", "csv", "parquet")
 _ENROLMENT_SUFFIXES = (".834", ".x12", ".edi")
@@ -89,6 +95,28 @@ def _concat(batches: list[Batch]) -> Batch:
 def read_claims(inputs: list[Path], fmt: str | None = None) -> Batch:
     """Every claim of ``inputs`` as one canonical batch (InputError naming the file)."""
     return _concat([_read_one(p, _format_of(p, fmt)) for p in inputs])
+
+
+def iter_claims(inputs: list[Path], fmt: str | None = None,
+                chunk_size: int = CHUNK_SIZE) -> Iterator[Batch]:
+    """The claims of ``inputs`` in batches of at most ``chunk_size`` whole claims (a FHIR
+    input is one batch); ``chunk_size`` 0 reads everything as one batch."""
+    if chunk_size == 0:
+        yield read_claims(inputs, fmt)
+        return
+    for path in inputs:
+        kind = _format_of(path, fmt)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        if kind in ("csv", "parquet"):
+            yield from iter_claim_chunks(path, kind, chunk_size)
+        elif kind == "x12":
+            try:
+                yield from x12.iter_claim_batches(path, claims_per_batch=chunk_size)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot be read: {exc}") from exc
+        else:
+            yield _read_one(path, kind)
 
 
 def _enrolment(folder: Path) -> tuple[list[Member], list[Coverage], list[str]]:
@@ -159,8 +187,9 @@ def read_context(folder: Path | None, *, as_of: dt.date | None = None,
     return Context.from_batches(batches, reference=reference, as_of=as_of), notes
 
 
-def _finding_lines(result: ScrubResult) -> list[str]:
-    return [json.dumps(row, default=str) for row in result.findings.iter_rows(named=True)]
+def _write_findings(result: ScrubResult, sink: TextIO) -> None:
+    for row in result.findings.iter_rows(named=True):
+        sink.write(json.dumps(row, default=str) + "\n")
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool, stream: TextIO) -> None:
@@ -169,6 +198,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool, stream: TextIO) -> No
         return
     stream.write(f"{summary['claims']} claims: {summary['clean']} clean, {summary['held']} "
                  f"held; {summary['findings']} findings\n")
+    if "run_id" in summary:
+        stream.write(f"saved as scrub run {summary['run_id']}\n")
     for rule_id, n in summary["findings_by_rule"].items():
         stream.write(f"  {rule_id}: {n}\n")
     if summary["rules_skipped"]:
@@ -195,6 +226,13 @@ def scrub(
     packs: list[Path] = typer.Option(
         [], "--packs", help="Extra payer rule packs (YAML file or folder); repeatable. The "
         "bundled example packs always apply to their payers."),
+    chunk_size: int = typer.Option(
+        CHUNK_SIZE, "--chunk-size", min=0, help="Claims scrubbed at a time (whole claims); "
+        "0 reads every input whole."),
+    save: bool = typer.Option(
+        False, "--save", help="Store the run and its findings in the database; prints the "
+        "run id."),
+    db: str | None = DB_OPTION,
 ) -> None:
     """Scrub claims before submission: every finding as JSON Lines, and a summary."""
     with fail_cleanly():
@@ -204,17 +242,18 @@ def scrub(
                 day = dt.date.fromisoformat(as_of)
             except ValueError as exc:
                 raise InputError(f"--as-of {as_of!r}: expected YYYY-MM-DD") from exc
-        batch = read_claims(inputs, fmt)
         ctx, notes = read_context(context, as_of=day)
         registry = default_registry().extended([*bundled_packs(), *load_packs(packs)])
-        result = run_rules(batch, ctx, registry=registry)
-        summary = result.summary()
-        summary["notes"] = notes
-        lines = _finding_lines(result)
         with ExitStack() as stack:
+            engine = open_store(db) if save else None
+            if engine is not None:
+                stack.callback(engine.dispose)
             sink: TextIO = (stack.enter_context(out.open("w", encoding="utf-8"))
                             if out is not None else sys.stdout)
-            for line in lines:
-                sink.write(line + "\n")
+            outcome = run_scrub(
+                iter_claims(inputs, fmt, chunk_size), ctx, registry=registry,
+                sources=[str(p) for p in inputs],
+                on_result=lambda result: _write_findings(result, sink), engine=engine)
+        summary = outcome.summary
+        summary["notes"] = notes
         _print_summary(summary, as_json, sys.stdout if out is not None else sys.stderr)
-

@@ -20,7 +20,18 @@ from .codes import (
 )
 from .parties import Authorization, BenefitLimit, Coverage, Member, Payer, Plan, Provider
 from .remittance import Adjustment, ClaimPayment, LinePayment
-from .work import DenialCase, Finding
+from .work import (
+    SCRUB_RECORDS,
+    DenialCase,
+    Finding,
+    RuleIssue,
+    RunPack,
+    RunRule,
+    ScrubDecision,
+    ScrubFinding,
+    ScrubOutcome,
+    ScrubRun,
+)
 
 ROOT_RECORDS: tuple[type[Record], ...] = (
     Payer,
@@ -38,6 +49,7 @@ ROOT_RECORDS: tuple[type[Record], ...] = (
 
 __all__ = [
     "ROOT_RECORDS",
+    "SCRUB_RECORDS",
     "Adjustment",
     "Authorization",
     "AuthorizationStatus",
@@ -69,6 +81,13 @@ __all__ = [
     "Provider",
     "Quantity",
     "Record",
+    "RuleIssue",
+    "RunPack",
+    "RunRule",
+    "ScrubDecision",
+    "ScrubFinding",
+    "ScrubOutcome",
+    "ScrubRun",
     "ServiceLine",
     "Severity",
     "Sex",

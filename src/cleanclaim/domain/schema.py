@@ -34,7 +34,7 @@ __all__ = [
     "table_specs",
 ]
 
-Kind = Literal["str", "int", "float", "decimal", "date", "bool", "enum"]
+Kind = Literal["str", "int", "float", "decimal", "date", "datetime", "bool", "enum"]
 _SEQ = "seq"
 
 
@@ -86,6 +86,7 @@ _ARROW: dict[str, pa.DataType] = {
     "int": pa.int64(),
     "float": pa.float64(),
     "date": pa.date32(),
+    "datetime": pa.timestamp("us", tz="UTC"),
     "bool": pa.bool_(),
 }
 _POLARS: dict[str, pl.DataType] = {
@@ -94,6 +95,7 @@ _POLARS: dict[str, pl.DataType] = {
     "int": pl.Int64(),
     "float": pl.Float64(),
     "date": pl.Date(),
+    "datetime": pl.Datetime("us", "UTC"),
     "bool": pl.Boolean(),
 }
 _SCALAR_KIND: dict[type, Kind] = {
@@ -102,6 +104,7 @@ _SCALAR_KIND: dict[type, Kind] = {
     float: "float",
     Decimal: "decimal",
     dt.date: "date",
+    dt.datetime: "datetime",
     bool: "bool",
 }
 _CONSTRAINTS = ("min_length", "max_length", "pattern", "ge", "le")

@@ -23,12 +23,13 @@ import polars as pl
 from ..domain import Claim, ClaimPayment
 from ..domain.schema import batch_from_records, records_from_batch
 from ..refdata import RefdataStore
-from ..rules import Context, Reference, scrub
+from ..rules import Context, Reference, ScrubResult, default_registry
 from ..standards.tabular import find_batches, read_batch_files
 from ..standards.x12 import parse_claims, parse_payments, validate, write_835, write_837
 from ..store import count_records, load_batch, make_engine, migrate, read_batch
 from ..synth import WorldShape, generate_world, write_world
 from ..synth.adjudicate import adjudicate
+from .scrub_run import run_scrub
 
 __all__ = ["PENDING_STAGES", "STAGES", "run_demo"]
 
@@ -39,7 +40,7 @@ STAGES = (
     "store and reload",
     "read back from store",
     "adjudicate as billed (payer simulator)",
-    "scrub before submission (prevention engine)",
+    "scrub before submission and store the run (prevention engine)",
     "adjudicate what the scrub passed",
     "write, parse and store the 835",
 )
@@ -124,7 +125,11 @@ def run_demo(
             Reference.from_tables(world.reference)
         )
         parties = {name: b for name, b in world.batches().items() if name != "claims"}
-        scrubbed = scrub(world.claims, Context.from_batches(parties, reference=reference))
+        results: list[ScrubResult] = []
+        run = run_scrub([world.claims], Context.from_batches(parties, reference=reference),
+                        registry=default_registry(), sources=[str(folder)],
+                        on_result=results.append, engine=engine)
+        (scrubbed,) = results
         held = _ids(scrubbed.decisions.filter(pl.col("decision") == "hold"))
 
     with _timed(timings, STAGES[7], progress):
@@ -164,6 +169,11 @@ def run_demo(
                 claims * clean_claim_cost + len(denied_after) * rework_cost, 2
             ),
             "scrub": scrubbed.summary(),
+        },
+        scrub_run={
+            "run_id": run.run.run_id,
+            "findings_stored": run.saved.findings if run.saved else 0,
+            "decisions_stored": run.saved.decisions if run.saved else 0,
         },
         adjudication={"as_billed": as_billed.summary(), "after_scrub": submitted.summary()},
         remittance={

@@ -289,7 +289,8 @@ def _rule(pack: Pack, item: PackRule, source: str) -> Rule:
         source=f"payer pack {pack.pack} v{pack.version} ({source}), payer {pack.payer_id}, "
         f"dates of service {window}",
         check=_check(pack, item), needs=_needs(item), examples=examples,
-        description=f"YAML conditions: {_describe(item)}", pack=pack.pack)
+        description=f"YAML conditions: {_describe(item)}", pack=pack.pack,
+        pack_version=pack.version)
 
 
 def _describe(item: PackRule) -> str:

@@ -23,7 +23,9 @@ from ..domain.schema import Batch, TableSpec, table_specs
 from ..errors import StoreError
 from .tables import BATCH_COLUMN, IngestBatch, record_table
 
-__all__ = ["LoadResult", "batch_checksum", "load_batch"]
+__all__ = [
+    "LoadResult", "batch_checksum", "begin_ingest", "copy_rows", "load_batch", "wire_frame",
+]
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class LoadResult:
     table_rows: dict[str, int] = field(default_factory=dict)
 
 
-def _wire_frame(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
+def wire_frame(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """The batch table as text-or-number columns every driver takes as is.
 
     Decimals and dates become their canonical text, lists become JSON arrays. The same form
@@ -51,7 +53,7 @@ def _wire_frame(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
         if col.is_list:
             quoted = col.kind in ("str", "enum", "date")
             exprs.append(_json_array(c, quoted=quoted).alias(col.name))
-        elif col.decimal is not None or col.kind == "date":
+        elif col.decimal is not None or col.kind in ("date", "datetime"):
             exprs.append(c.cast(pl.String))
         else:
             exprs.append(c)
@@ -80,10 +82,26 @@ def batch_checksum(batch: Batch) -> str:
     digest = hashlib.sha256(batch.model.__table__.encode())
     frames = batch.frames()
     for spec in table_specs(batch.model):
-        wire = _wire_frame(spec, frames[spec.name]).sort(list(spec.key))
+        wire = wire_frame(spec, frames[spec.name]).sort(list(spec.key))
         digest.update(spec.name.encode())
         digest.update(wire.write_csv().encode())
     return digest.hexdigest()
+
+
+def begin_ingest(conn: Connection, batch_id: str, *, record_type: str, source: str,
+                 rows: int, inserted: int = 0) -> bool:
+    """Record batch ``batch_id`` in ``ingest_batches`` inside the caller's transaction;
+    False, and nothing done, when it is recorded already."""
+    done = conn.execute(
+        sa.select(IngestBatch.batch_id).where(IngestBatch.batch_id == batch_id)
+    ).first()
+    if done is not None:
+        return False
+    # The bookkeeping row first: on SQLite it also opens the write transaction.
+    conn.execute(sa.insert(IngestBatch).values(
+        batch_id=batch_id, record_type=record_type, source=source, rows=rows,
+        inserted=inserted, skipped_existing=0, loaded_at=dt.datetime.now(dt.UTC)))
+    return True
 
 
 def load_batch(engine: Engine, batch: Batch, *, source: str) -> LoadResult:
@@ -94,23 +112,9 @@ def load_batch(engine: Engine, batch: Batch, *, source: str) -> LoadResult:
     frames = batch.frames()
     try:
         with engine.begin() as conn:
-            done = conn.execute(
-                sa.select(IngestBatch.batch_id).where(IngestBatch.batch_id == batch_id)
-            ).first()
-            if done is not None:
+            if not begin_ingest(conn, batch_id, record_type=root.name, source=source,
+                                rows=len(batch)):
                 return LoadResult(batch_id, root.name, len(batch), 0, 0, True)
-            # The bookkeeping row first: on SQLite it also opens the write transaction.
-            conn.execute(
-                sa.insert(IngestBatch).values(
-                    batch_id=batch_id,
-                    record_type=root.name,
-                    source=source,
-                    rows=len(batch),
-                    inserted=0,
-                    skipped_existing=0,
-                    loaded_at=dt.datetime.now(dt.UTC),
-                )
-            )
             stages = {s.name: _stage(conn, s, frames[s.name]) for s in specs}
             counts = _insert_new(conn, specs, stages, batch_id)
             inserted = counts[root.name]
@@ -141,29 +145,37 @@ def _stage(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> str:
     )
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl})")
-    wire = _wire_frame(spec, frame)
+    copy_rows(conn, name, wire_frame(spec, frame))
+    return name
+
+
+def copy_rows(conn: Connection, table: str, wire: pl.DataFrame) -> None:
+    """Bulk-copy the rows of a wire frame (see :func:`wire_frame`) into ``table``, whose
+    columns are named like the frame's: COPY on PostgreSQL, executemany on SQLite."""
     if wire.height == 0:
-        return name
+        return
+    cols = ", ".join(wire.columns)
     raw = conn.connection.driver_connection
     assert raw is not None
-    if conn.dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        wire.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY {name} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy:
-            copy.write(buffer.getvalue())
-    else:
-        placeholders = ", ".join("?" for _ in cols)
-        cursor = raw.cursor()
-        try:
-            cursor.executemany(
-                f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({placeholders})",
-                wire.iter_rows(),
-            )
-        finally:
-            cursor.close()
-    return name
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        if conn.dialect.name == "postgresql":
+            buffer = io.BytesIO()
+            wire.write_csv(buffer, include_header=False, null_value="\\N",
+                           quote_style="necessary")
+            sql = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.write(buffer.getvalue())
+        else:
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in wire.columns)})"
+            cursor = raw.cursor()
+            try:
+                cursor.executemany(sql, wire.iter_rows())
+            finally:
+                cursor.close()
+    except dbapi_error as exc:
+        # The driver is used directly: raise its error as SQLAlchemy would have.
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error) from exc
 
 
 def _key_match(alias: str, other: str, key: Iterable[str]) -> str:

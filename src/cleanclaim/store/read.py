@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -17,14 +17,25 @@ __all__ = ["count_records", "read_batch"]
 
 
 def read_batch(
-    engine: Engine, model: type[Record], keys: Sequence[str] | None = None
+    engine: Engine,
+    model: type[Record],
+    keys: Sequence[str] | None = None,
+    *,
+    where: Mapping[str, Sequence[Any]] | None = None,
 ) -> Batch:
-    """Stored records of ``model`` (all, or those whose single-column key is in ``keys``),
-    as a canonical batch ordered by key."""
+    """Stored records of ``model`` (all, or those whose single-column key is in ``keys``, and
+    whose key columns named in ``where`` hold one of the values given), as a canonical batch
+    ordered by key."""
     specs = table_specs(model)
     root_key = specs[0].key
     if keys is not None and len(root_key) != 1:
         raise ValueError(f"{model.__name__} has a composite key; select by keys is not offered")
+    chosen = dict(where or {})
+    if not set(chosen) <= set(root_key):
+        raise ValueError(f"{model.__name__}: where names {sorted(set(chosen) - set(root_key))},"
+                         " not key columns")
+    if keys is not None:
+        chosen[root_key[0]] = keys
     tables: dict[str, pa.Table] = {}
     with engine.connect() as conn:
         for spec in specs:
@@ -32,8 +43,10 @@ def read_batch(
             query = sa.select(*(table.c[c.name] for c in spec.columns)).order_by(
                 *(table.c[k] for k in spec.key)
             )
-            if keys is not None:
-                query = query.where(table.c[root_key[0]].in_(list(keys)))
+            for name, values in chosen.items():
+                # Children carry their parent's key, so the same filter selects their rows.
+                if name in table.c:
+                    query = query.where(table.c[name].in_(list(values)))
             rows = conn.execute(query).all()
             columns: dict[str, list[Any]] = {c.name: [] for c in spec.columns}
             for row in rows:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ..domain import ROOT_RECORDS, Finding, Record
+from ..domain import ROOT_RECORDS, SCRUB_RECORDS, Finding, Record
 from ..domain.schema import FieldSpec, TableSpec, table_specs
 from .types import ExactDecimal
 
@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 STORED_RECORDS: tuple[type[Record], ...] = tuple(r for r in ROOT_RECORDS if r is not Finding)
-"""Records the store keeps. Findings are kept with their scrub runs (prevention engine)."""
+"""Records the store loads from input. Findings are kept with their scrub runs
+(:data:`~cleanclaim.domain.SCRUB_RECORDS`, written by :mod:`cleanclaim.store.scrubs`)."""
 
 BATCH_COLUMN = "batch_id"
 
@@ -64,6 +65,7 @@ def _column_type(col: FieldSpec) -> sa.types.TypeEngine[Any]:
         "int": sa.BigInteger(),
         "float": sa.Float(),
         "date": sa.Date(),
+        "datetime": sa.DateTime(timezone=True),
         "bool": sa.Boolean(),
     }
     return scalar[col.kind]
@@ -99,8 +101,12 @@ def _table(spec: TableSpec) -> sa.Table:
 
 
 _TABLES: dict[str, sa.Table] = {
-    spec.name: _table(spec) for record in STORED_RECORDS for spec in table_specs(record)
+    spec.name: _table(spec)
+    for record in (*STORED_RECORDS, *SCRUB_RECORDS)
+    for spec in table_specs(record)
 }
+# "The latest findings for claim Y" finds the claim's runs through their decisions.
+sa.Index("ix_scrub_decisions_claim_id", _TABLES["scrub_decisions"].c.claim_id)
 
 
 def record_table(name: str) -> sa.Table:
