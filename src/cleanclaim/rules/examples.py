@@ -1,10 +1,10 @@
 """The shared example world every rule's examples are written against.
 
 One small, fixed context (two payers, one plan with an exclusion, a prior-auth list and a
-per-visit therapy limit, three members, authorizations in every state, a claim in history and a
-few reference rows) and one clean professional claim. A rule's :class:`~.api.Example` states only
-what it changes; :func:`example_claim` applies it. Examples run as tests and render into
-``docs/rules.md``, so they double as the rules' documentation.
+per-visit therapy limit, three members, authorizations in every state, two claims in history
+and a few reference rows) and one clean professional claim. A rule's :class:`~.api.Example`
+states only what it changes; :func:`example_claim` applies it. Examples run as tests and render
+into ``docs/rules.md``, so they double as the rules' documentation.
 """
 
 from __future__ import annotations
@@ -149,7 +149,13 @@ def _records() -> dict[str, list[Any]]:
     history = [example_claim(Example("history", True, claim={
         "claim_id": "H-1", "statement_from": _day("2025-02-10"),
         "statement_to": _day("2025-02-10"), "submitted_on": _day("2025-02-12")},
-        lines=({"service_from": _day("2025-02-10")},)))]
+        lines=({"service_from": _day("2025-02-10")},))),
+        # Two units of 20610 (date-of-service MUE 2) already billed on 24 February.
+        example_claim(Example("history", True, claim={
+            "claim_id": "H-2", "statement_from": _day("2025-02-24"),
+            "statement_to": _day("2025-02-24"), "submitted_on": _day("2025-02-26")},
+            lines=({"procedure_code": "20610", "units": 2, "charge": "520",
+                    "service_from": _day("2025-02-24")},)))]
     return {"payers": payers, "plans": plans, "members": members, "coverages": coverages,
             "providers": providers, "authorizations": auths, "claims": history}
 

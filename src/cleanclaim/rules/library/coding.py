@@ -230,6 +230,14 @@ def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
     return out or [(lines, name)]
 
 
+def _on(day: str) -> dict[str, dt.date]:
+    return {"statement_from": _day(day), "statement_to": _day(day)}
+
+
+def _one_20610(day: str) -> dict[str, object]:
+    return {"procedure_code": "20610", "units": 1, "charge": "260", "service_from": _day(day)}
+
+
 @rule(
     "code.mue_exceeded", title="Units above the Medically Unlikely Edit",
     category=DenialCategory.CODING, severity=Severity.DENY, carc="151",
@@ -242,6 +250,10 @@ def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
                       lines=({"procedure_code": "20610", "units": 2, "charge": "520"},
                              {"procedure_code": "20610", "units": 1, "charge": "260"})),
               Example("within the MUE", False),
+              Example("one unit of 20610 on a day claim H-2 in history billed 2 (MUE 2)", True,
+                      claim=_on("2025-02-24"), lines=(_one_20610("2025-02-24"),), line=1),
+              Example("one unit of 20610 the day after claim H-2", False,
+                      claim=_on("2025-02-25"), lines=(_one_20610("2025-02-25"),)),
               Example("12 units of J3301, practitioner MUE 8", True,
                       lines=({"procedure_code": "J3301", "units": 12, "charge": "120"},),
                       line=1),
@@ -251,7 +263,8 @@ def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
 )
 def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     """Adjudication indicator 1: a line's units above the MUE. 2 or 3: the units of the code
-    for the member, provider and date (across the batch) above the MUE. Professional claims
+    for the member, provider and date (across the batch and the original claims of the
+    history, e.g. earlier stream chunks) above the MUE. Professional claims
     are checked against the practitioner values, institutional ones against the facility
     values."""
     assert ctx.reference.mue is not None
@@ -263,17 +276,44 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
             "valid_from", "valid_before")
         parts.append(subset.join(mue, on="procedure_code").filter(applies_on("service_from")))
     checked = pl.concat(parts).with_columns(pl.col("units").cast(pl.Float64).alias("_units"))
-    per_day = pl.col("_units").sum().over("member_id", "provider_npi", "procedure_code",
-                                          "service_from")
+    per_day = pl.col("_units").sum().over(*_MUE_DAY)
+    past = _mue_history_units(ctx, checked)
+    if past is not None:
+        # A corrected or void claim restates its original, which sits in the history.
+        per_day = per_day + pl.when(pl.col("frequency_code").is_in(["7", "8"])).then(
+            0.0).otherwise(pl.col("_past").fill_null(0.0))
+        checked = checked.join(past, on=_MUE_DAY, how="left")
     checked = checked.with_columns(
         pl.when(pl.col("adjudication_indicator") == 1).then(pl.col("_units"))
         .otherwise(per_day).alias("_counted"))
     bad = checked.filter(pl.col("_counted") > pl.col("mue_value"))
-    msg = pl.format("{} units of {} {}; MUE is {}", "_counted", "procedure_code",
+    units = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
+    msg = pl.format("{} units of {} {}; MUE is {}", units, "procedure_code",
                     pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
                     .otherwise(pl.lit("on the date of service")), "mue_value")
     return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
                                              "procedure_code"), line=pl.col("line_number"))
+
+
+_MUE_DAY = ("member_id", "provider_npi", "procedure_code", "service_from")
+
+
+def _mue_history_units(ctx: ScrubContext, checked: pl.LazyFrame) -> pl.LazyFrame | None:
+    """``_MUE_DAY`` keys and ``_past``: the units earlier claims (the history, e.g. previous
+    stream chunks) billed on the batch's per-day MUE keys. Only original claims count (not
+    corrected or void ones), and never a claim of the batch itself."""
+    if ctx.history_claims is None or ctx.history_lines is None:
+        return None
+    claims = ctx.history_claims.filter(~pl.col("frequency_code").is_in(["7", "8"])).join(
+        ctx.claims.select("claim_id"), on="claim_id", how="anti").select(
+        "claim_id", "member_id", "billing_npi", pl.col("rendering_npi").alias("_claim_npi"))
+    lines = ctx.history_lines.filter(pl.col("procedure_code").is_not_null()).join(
+        claims, on="claim_id").select(
+        "member_id", pl.coalesce("rendering_npi", "_claim_npi", "billing_npi")
+        .alias("provider_npi"), "procedure_code", "service_from", "units")
+    keys = checked.filter(pl.col("adjudication_indicator") != 1).select(*_MUE_DAY).unique()
+    return lines.join(keys, on=list(_MUE_DAY), how="semi").group_by(*_MUE_DAY).agg(
+        pl.col("units").cast(pl.Float64).sum().alias("_past"))
 
 
 def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
