@@ -20,6 +20,7 @@ from cleanclaim.standards.x12 import (
     parse_claim_batch,
     parse_claims,
 )
+from cleanclaim.standards.x12 import batch as batch_module
 
 from .factories import make_claims
 from .samples import PROFESSIONAL, interchange, render, sample
@@ -79,22 +80,99 @@ def test_duplicate_claim_ids_are_kept_like_the_record_path() -> None:
     _same(parse_claim_batch(text), text, unique=False)
 
 
+def _same_place(caught: X12ParseError, expected: X12ParseError) -> None:
+    """The batch error names the record path's position, field, kind and value (the wording
+    of the cause is conform's, not pydantic's)."""
+    got, want = caught.problem, expected.problem
+    assert (got.source, got.segment, got.segment_id, got.element, got.component) == (
+        want.source,
+        want.segment,
+        want.segment_id,
+        want.element,
+        want.component,
+    )
+    assert (got.kind, got.value, got.fatal) == (want.kind, want.value, want.fatal)
+    assert got.cause.split(":")[0] == want.cause.split(":")[0]
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        ("REF*G1*AUTH01", "REF*G1*"),
-        ("CLM*PCLM002", "CLM*PCLM002*75.123***11:B:7*Y*A*Y*Y"),
-        ("DTP*472*RD8*20241120-20241121", "DTP*472*RD8*20241122-20241121"),
-        ("DMG*D8*19800215", "DMG*D8*19800230*F"),
+        ("REF*G1*AUTH01", "REF*G1*"),  # empty: pydantic and conform read it apart
+        ("DMG*D8*19800215", "DMG*D8*19800230*F"),  # not a date: the handler's error
     ],
 )
-def test_errors_are_those_of_the_record_path(change: tuple[str, str]) -> None:
+def test_errors_before_conform_are_those_of_the_record_path(change: tuple[str, str]) -> None:
     text = _837(change)
     with pytest.raises(X12ParseError) as expected:
         list(parse_claims(text))
     with pytest.raises(X12ParseError) as caught:
         parse_claim_batch(text)
     assert caught.value.problem == expected.value.problem
+
+
+_LONG = "E" * 60
+
+# Values the handler passes and conform refuses: at the segment ordinal, segment id and
+# element of the record path's error, without reading the file again.
+_REFUSED = {
+    "claim amount": [("CLM*PCLM002", "CLM*PCLM002*75.123***11:B:7*Y*A*Y*Y")],
+    "line amount": [("SV1*HC:81002", "SV1*HC:81002*30.999*UN*2***1")],
+    "line amount, lines out of order": [
+        ("LX*1", "LX*3"),
+        ("SV1*HC:81002", "SV1*HC:81002*30.999*UN*2***1"),
+    ],
+    "too-long diagnosis": [("HI*ABK:E119", f"HI*ABK:E119*ABF:{_LONG}*ABF:Z794")],
+    "too-long line reference": [("REF*G1*LINEAUTH", f"REF*G1*{_LONG * 2}")],
+    "too-long claim id": [("CLM*PCLM003", f"CLM*{_LONG}*20***02:B:1*Y*A*Y*Y")],
+    "line dates out of order": [("DTP*472*RD8*20241120-20241121", "DTP*472*RD8*20241122-20241121")],
+    "bad sex": [("DMG*D8*19800215", "DMG*D8*19800215*Q")],
+    "bad frequency": [("CLM*PCLM003", "CLM*PCLM003*20***02:B:6*Y*A*Y*Y")],
+    "too-long present on admission": [("HI*ABK:R51", "HI*ABK:R51:::::::YY")],
+    "two problems in a claim": [
+        ("DMG*D8*19800215", "DMG*D8*19800215*Q"),
+        ("SV1*HC:81002", "SV1*HC:81002*30.999*UN*2***1"),
+    ],
+    "a line's problem and another's date order": [
+        ("SV1*HC:99214", "SV1*HC:99214:25:GT*150.555*UN*1*11**1:2:3"),
+        ("DTP*472*RD8*20241120-20241121", "DTP*472*RD8*20241122-20241121"),
+    ],
+    "second claim's problem, not the third's": [
+        ("CLM*PCLM002", "CLM*PCLM002*75.123***11:B:7*Y*A*Y*Y"),
+        ("CLM*PCLM003", "CLM*PCLM003*20***02:B:6*Y*A*Y*Y"),
+    ],
+}
+
+
+@pytest.mark.parametrize("changes", _REFUSED.values(), ids=_REFUSED.keys())
+def test_refused_values_are_placed_where_the_record_path_places_them(
+    changes: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _837(*changes)
+    with pytest.raises(X12ParseError) as expected:
+        list(parse_claims(text))
+
+    def reread(*args: object) -> None:
+        raise AssertionError("the batch read the file again")
+
+    monkeypatch.setattr(batch_module, "_by_records", reread)
+    with pytest.raises(X12ParseError) as caught:
+        parse_claim_batch(text)
+    _same_place(caught.value, expected.value)
+
+
+def test_a_refused_institutional_claim_is_placed_like_the_record_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = sample("837I")
+    born = next(s for s in text.split("~") if s.strip().startswith("DMG*D8*"))
+    text = text.replace(born.strip(), "DMG*D8*20990101*F", 1)  # born after the statement
+    with pytest.raises(X12ParseError) as expected:
+        list(parse_claims(text))
+    monkeypatch.setattr(batch_module, "_by_records", None)
+    with pytest.raises(X12ParseError) as caught:
+        parse_claim_batch(text)
+    _same_place(caught.value, expected.value)
 
 
 def _joined(batches: list[Batch]) -> Batch:
@@ -161,7 +239,7 @@ def test_a_damaged_file_fails_with_the_first_error_of_the_record_path(
     except X12ParseError as exc:
         with pytest.raises(X12ParseError) as caught:
             list(iter_claim_batches(text, claims_per_batch=per_batch))
-        assert caught.value.problem == exc.problem
+        _same_place(caught.value, exc)
     else:  # some damage is still valid (an empty REF is skipped, say)
         batch = _joined(list(iter_claim_batches(text, claims_per_batch=per_batch)))
         for name, table in expected.tables.items():
@@ -180,7 +258,7 @@ def test_an_error_in_a_later_batch_comes_after_the_earlier_batches() -> None:
     assert caught.value.element == 2
     with pytest.raises(X12ParseError) as expected:
         list(parse_claims(text))
-    assert caught.value.problem == expected.value.problem
+    _same_place(caught.value, expected.value)
 
 
 def test_streams_and_bytes_read_like_text() -> None:

@@ -10,18 +10,23 @@ path skips it without skipping any check. Only one batch of rows is held at a ti
 does not grow with the file. :func:`parse_claim_batch` is the whole file as one batch.
 
 Each batch is identical to ``batch_from_records(Claim, records)`` for the same claims of
-``parse_claims(source)``. Where the two checks could disagree, the record path decides: when a
-batch is refused, or holds a text value that conform would read differently from pydantic
-(empty, or with leading or trailing blanks, which conform trims), the file is read again
-through the record path up to the end of that batch, which either raises
-:class:`X12ParseError` at the segment and element of the first problem, or gives the records
-the batch is then made of. Envelope and syntax errors raise on the first pass, with their
-position, as in the record path.
+``parse_claims(source)``. When conform refuses a value of a row, the error is raised at once
+at the X12 position that value came from: each row the handler emits carries the segment
+ordinals of its values (:class:`~cleanclaim.standards.x12.x837.ClaimOrigins`, looked up only
+then), which give the segment, segment id and element the record path would name, with
+conform's wording of the cause. Where the two checks could disagree, the record path
+decides: when a batch holds a text value that conform would read differently from pydantic
+(empty, or with leading or trailing blanks, which conform trims), or is refused for a reason
+that is not one value (a duplicate key, a list size), the file is read again through the
+record path up to the end of that batch, which either raises :class:`X12ParseError` at the
+segment and element of the first problem, or gives the records the batch is then made of.
+Envelope and syntax errors raise on the first pass, with their position, as in the record
+path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice, pairwise
 from operator import itemgetter
 from typing import Any, Final
@@ -32,9 +37,11 @@ import pyarrow as pa
 from ...domain import Claim, ClaimType
 from ...domain.conform import conform
 from ...domain.schema import Batch, FieldSpec, TableSpec, batch_from_records, table_specs
+from ...errors import BatchValidationError, RowProblem
+from .errors import ProblemKind, X12ParseError, X12Problem
 from .reader import Handler, HandlerFactory, Reader
 from .tokenizer import Source, cyclic_gc_paused, rereadable, source_name
-from .x837 import Claim837Handler
+from .x837 import ORIGINS_KEY, Claim837Handler, ClaimOrigins
 
 __all__ = ["CLAIMS_PER_BATCH", "iter_claim_batches", "parse_claim_batch"]
 
@@ -76,6 +83,17 @@ class _Layout:
         diagnosis_names = [f.name for f in self.diagnoses.fields]
         # The handler keeps batch diagnoses as tuples in the field order of Diagnosis.
         assert diagnosis_names == ["sequence", "code", "qualifier", "present_on_admission"]
+        # Where pydantic would list a problem among those of a claim: by field, then item.
+        self.order = {
+            spec.name: {name: i for i, name in enumerate(spec.model.model_fields)}
+            for spec in (self.claims, self.diagnoses, self.lines)
+        }
+        # conform's wording of a date order problem, which pydantic reports for the record.
+        self.ordered = {
+            f"{high} is before {low}"
+            for spec in (self.claims, self.diagnoses, self.lines)
+            for low, high in spec.model.__ordered__
+        }
 
     def frames(self, rows: list[_Row]) -> dict[str, pl.DataFrame]:
         claim_rows: list[tuple[Any, ...]] = []
@@ -103,6 +121,59 @@ class _Layout:
             self.diagnoses.name: _frame(self.diagnoses, diagnosis_parents, diagnosis_rows),
             self.lines.name: _frame(self.lines, line_parents, line_rows),
         }
+
+    def placed(self, rows: list[_Row], problems: Sequence[RowProblem]) -> X12ParseError | None:
+        """The error of the first problem, in the record path's order, at its X12 position.
+
+        None when a problem is not one of a value in a row (a duplicate key, a list size):
+        those the record path judges differently, so it decides.
+        """
+        placed: list[tuple[tuple[int, ...], X12Problem]] = []
+        for problem in problems:
+            if (
+                problem.row is None
+                or problem.field is None
+                or problem.cause.startswith("duplicate key")
+            ):
+                return None
+            placed.append(self._place(rows, problem))
+        if not placed:
+            return None
+        return X12ParseError.from_problem(min(placed, key=itemgetter(0))[1])
+
+    def _place(self, rows: list[_Row], problem: RowProblem) -> tuple[tuple[int, ...], X12Problem]:
+        """(The problem's rank among the batch's, the problem at the position of its value)."""
+        assert problem.row is not None and problem.field is not None
+        field, index = problem.field, problem.row - 1
+        claim_order = self.order[self.claims.name]
+        # pydantic checks the date order of a record only when its fields are valid, and
+        # places the problem at the record, not at a field.
+        ordered = problem.cause in self.ordered
+        loc: tuple[int | str, ...] = () if ordered else (field,)
+        claim, rank = index, (len(claim_order) if ordered else claim_order.get(field, 0), 0, 0, 0)
+        if problem.table != self.claims.name:
+            children = "lines" if problem.table == self.lines.name else "diagnoses"
+            claim, child = _child(rows, children, index)
+            if field in self.order[problem.table]:  # not the claim id, which is the claim's
+                order = self.order[problem.table]
+                loc = (children, child) if ordered else (children, child, field)
+                rank = (claim_order[children], child, ordered, 0 if ordered else order[field])
+        value = None if ordered else problem.value
+        kind = ProblemKind.REQUIRED if value is None and not ordered else ProblemKind.VALUE
+        origins = ClaimOrigins.of(rows[claim][ORIGINS_KEY])
+        return (claim, *rank), origins.locate(loc, problem.cause, value, kind)
+
+
+def _child(rows: list[_Row], children: str, index: int) -> tuple[int, int]:
+    """(Claim, item in file order) of row ``index`` of the lines or diagnoses table."""
+    for claim, row in enumerate(rows):
+        items = row[children]
+        if index < len(items):
+            if children == "lines":  # the table has a claim's lines in line number order
+                index = sorted(range(len(items)), key=lambda i: items[i]["line_number"])[index]
+            return claim, index
+        index -= len(items)
+    raise IndexError(f"row {index} is past the {children} of the batch")
 
 
 def _frame(spec: TableSpec, parents: list[Any] | None, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
@@ -137,14 +208,17 @@ def _trimmed_or_empty(frames: dict[str, pl.DataFrame]) -> bool:
     return False
 
 
-def _conformed(layout: _Layout, rows: list[_Row], name: str) -> Batch | None:
-    """The rows as a validated batch, or None when the record path must decide."""
+def _conformed(layout: _Layout, rows: list[_Row], name: str) -> Batch | X12ParseError | None:
+    """The rows as a validated batch, the error at the X12 position of the first value conform
+    refuses, or None when the record path must decide."""
     try:
         frames = layout.frames(rows)
         if _trimmed_or_empty(frames):
             return None
         return conform(Claim, frames, dict.fromkeys(frames, name))
-    except Exception:  # BatchValidationError or any other: the record path decides
+    except BatchValidationError as exc:
+        return layout.placed(rows, exc.problems)
+    except Exception:  # anything else: the record path decides
         return None
 
 
@@ -194,6 +268,8 @@ def _batch(layout: _Layout, source: Source, name: str, rows: list[_Row], first: 
         batch = _conformed(layout, rows, name)
         count = len(rows)
         rows.clear()  # freed while the collector is paused
+    if isinstance(batch, X12ParseError):
+        raise batch
     return batch if batch is not None else _by_records(source, first, count)
 
 

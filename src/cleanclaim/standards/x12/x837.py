@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -46,7 +47,14 @@ from .errors import ProblemKind, X12Problem
 from .handling import RecordHandler
 from .reader import SegmentHandler, Transaction, parse_date, parse_period
 
-__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler", "DiagnosisTuple"]
+__all__ = [
+    "DIAGNOSIS_QUALIFIERS",
+    "ORIGINS_KEY",
+    "Claim837Handler",
+    "ClaimOrigins",
+    "DiagnosisTuple",
+    "OriginParts",
+]
 
 DIAGNOSIS_QUALIFIERS: Final[dict[str, str]] = {
     "ABK": "ABK",
@@ -139,6 +147,9 @@ _INSTITUTIONAL_LINE_ELEMENT: Final[dict[str, int]] = {
     "procedure_code": 2,
     "modifiers": 2,
 }
+
+ORIGINS_KEY: Final = "__origins"
+"""Key of a batch row holding its :class:`ClaimOrigins` (not a field: the batch skips it)."""
 
 _Row = dict[str, Any]
 _BHT_TYPES: Final = ("CH", "RP", "31")
@@ -684,6 +695,8 @@ class Claim837Handler(RecordHandler):
             "lines": self.lines,
         }
         if self.rows is not None:
+            # Kept aside for the batch to place a refused value: one small dict copy a claim.
+            record[ORIGINS_KEY] = self.origin_parts()
             self.rows.append(record)
             return
         try:
@@ -702,14 +715,66 @@ class Claim837Handler(RecordHandler):
     def _locate_field(
         self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
     ) -> X12Problem:
-        origins = {**self.origins, **self.claim_origins}
-        origins["NM1*patient"] = origins.get("NM1*QC", origins.get("NM1*IL", 0))
+        return ClaimOrigins.of(self.origin_parts()).locate(
+            loc, message, value, _kind(error_type, value)
+        )
+
+    def origin_parts(self) -> OriginParts:
+        """What :meth:`ClaimOrigins.of` needs for the claim being flushed: the header's
+        ordinals copied (they change with the next subscriber), the claim's as they are."""
+        return (
+            self.source,
+            self.institutional,
+            self.origins.copy(),
+            self.claim_origins,
+            self.line_origins,
+            self.diagnosis_origins,
+        )
+
+
+OriginParts = tuple[
+    str, bool, dict[str, int], dict[str, int], list[dict[str, int]], list[tuple[int, int]]
+]
+"""A batch row's note of where its values came from (cheap to keep; see ClaimOrigins.of)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOrigins:
+    """The segment ordinals one claim's values came from, to place a problem with a field
+    (built only then, from a row's :data:`OriginParts`).
+
+    ``fields`` maps the keys of :data:`_CLAIM_ORIGIN` to segment ordinals, ``lines`` holds one
+    such map per line in file order (keys of :data:`_LINE_ORIGIN`), ``diagnoses`` the
+    (segment ordinal, element) of each diagnosis.
+    """
+
+    source: str
+    institutional: bool
+    fields: dict[str, int]
+    claim: dict[str, int]
+    lines: list[dict[str, int]]
+    diagnoses: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, parts: OriginParts) -> ClaimOrigins:
+        source, institutional, header, claim, lines, diagnoses = parts
+        fields = {**header, **claim}
+        fields["NM1*patient"] = fields.get("NM1*QC", fields.get("NM1*IL", 0))
+        return cls(source, institutional, fields, claim, lines, diagnoses)
+
+    def locate(
+        self, loc: tuple[int | str, ...], message: str, value: Any, kind: ProblemKind
+    ) -> X12Problem:
+        """The problem ``message`` with the value at ``loc`` (a pydantic-style location: a
+        claim field, ``("lines", index, field)`` or ``("diagnoses", index, field)``), placed
+        at the segment and element that value came from."""
+        origins = self.fields
         key, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLM", None))
         seg = key.split("*")[0]
         pos = origins.get(key)
         field = ".".join(str(part) for part in loc) or "claim"
         if loc and loc[0] == "lines" and len(loc) > 1 and isinstance(loc[1], int):
-            line_origins = self.line_origins[loc[1]]
+            line_origins = self.lines[loc[1]]
             key, element = _LINE_ORIGIN.get(str(loc[2]) if len(loc) > 2 else "", ("LX", None))
             if key == "SV":
                 seg = "SV2" if self.institutional else "SV1"
@@ -719,11 +784,10 @@ class Claim837Handler(RecordHandler):
                 seg = key.split("*")[0]
             pos = line_origins.get(key, line_origins["LX"])
         elif loc and loc[0] == "diagnoses" and len(loc) > 1 and isinstance(loc[1], int):
-            pos, element = self.diagnosis_origins[loc[1]]
+            pos, element = self.diagnoses[loc[1]]
         if pos is None:
-            pos = self.claim_origins.get("CLM")
+            pos = self.claim.get("CLM")
             message = f"{key} {element or ''} missing or invalid: {message}".replace("  ", " ")
-        kind = _kind(error_type, value)
         shown = None if value is None or isinstance(value, dict | list) else str(value)
         return X12Problem(self.source, pos, seg, element, f"{field}: {message}", kind, value=shown)
 
