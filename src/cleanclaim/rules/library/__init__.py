@@ -1,5 +1,5 @@
 """The rule library, one module per family; importing this package registers every rule."""
 
-from . import administrative, authorization, coding, eligibility
+from . import administrative, authorization, coding, eligibility, ncci
 
-__all__ = ["administrative", "authorization", "coding", "eligibility"]
+__all__ = ["administrative", "authorization", "coding", "eligibility", "ncci"]

@@ -1,7 +1,6 @@
-"""Coding rules: diagnosis and procedure codes valid on the date of service, NCCI PTP and MUE
-edits (practitioner tables for professional claims, outpatient hospital / facility tables for
-institutional ones), procedure and diagnosis age and sex edits, diagnosis pointers and
-coverage policies (medical necessity), modifiers, add-ons.
+"""Coding rules: diagnosis and procedure codes valid on the date of service, procedure and
+diagnosis age and sex edits, diagnosis pointers, coverage policies (medical necessity) and
+modifiers. The NCCI edits (PTP, MUE, add-ons) are in :mod:`.ncci`.
 
 Every code-set lookup is judged as of the line's (or the claim's first) date of service through
 the reference tables' ``valid_from``/``valid_before`` windows. A date of service outside every
@@ -24,7 +23,6 @@ from ..registry import rule
 __all__: list[str] = []
 
 _ICD = "ICD-10-CM (CMS/CDC), fiscal-year release in force on the date of service"
-_PTP = "CMS NCCI procedure-to-procedure edits (practitioner or hospital)"
 
 
 def _day(d: str) -> dt.date:
@@ -139,181 +137,6 @@ def procedure_invalid(ctx: ScrubContext) -> pl.LazyFrame:
         pl.format("{} is not valid on {}", "procedure_code", "service_from"))
     return finding_frame(bad, msg, "Bill the code in force on the date of service.",
                          line=pl.col("line_number"))
-
-
-_INSTITUTIONAL = {"claim_type": ClaimType.INSTITUTIONAL, "type_of_bill": "0131"}
-_HOSPITAL_PAIR = ({"procedure_code": "72148", "charge": "1900", "prior_auth_number": "AUTH-OK"},
-                  {"procedure_code": "97110", "charge": "90"})
-
-
-def _bypass(ctx: ScrubContext) -> list[str]:
-    return ctx.reference.ptp_bypass_modifiers
-
-
-@rule(
-    "code.ptp_unbundled", title="NCCI PTP pair billed without an allowed modifier",
-    category=DenialCategory.BUNDLING, severity=Severity.DENY, carc="97",
-    fix="Drop the column-2 code, or append a PTP-associated modifier (59, XE, XP, XS, XU, 25 "
-    "...) when the services were truly distinct.",
-    source=_PTP, needs=["ptp"],
-    examples=[
-        Example("joint injection and office visit, no modifier", True,
-                lines=({"procedure_code": "20610", "charge": "260"},
-                       {"procedure_code": "99213"}), line=2),
-        Example("visit with modifier 25", False,
-                lines=({"procedure_code": "20610", "charge": "260"},
-                       {"procedure_code": "99213", "modifiers": ["25"]})),
-        Example("modifier indicator 0: a modifier does not help", True,
-                lines=({"procedure_code": "29881", "charge": "5200"},
-                       {"procedure_code": "29880", "modifiers": ["59"], "charge": "5000"}),
-                line=2),
-        Example("on different dates", False,
-                lines=({"procedure_code": "20610", "charge": "260"},
-                       {"procedure_code": "99213", "service_from": _day("2025-03-11")}),
-                claim={"statement_to": _day("2025-03-11")}),
-        Example("pair of the outpatient hospital edits on an institutional claim", True,
-                claim=_INSTITUTIONAL, lines=_HOSPITAL_PAIR, line=2),
-        Example("same pair on a professional claim: no practitioner edit", False,
-                lines=_HOSPITAL_PAIR),
-    ],
-)
-def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
-    """Two lines of a claim with the same date and provider form an NCCI PTP pair in force
-    that day: modifier indicator 0 always; 1 unless either line has a PTP-associated
-    modifier; 9 never. Professional claims are checked against the practitioner edits,
-    institutional claims against the outpatient hospital edits."""
-    assert ctx.reference.ptp is not None
-    bypass = _bypass(ctx)
-    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
-        "claim_id", "line_number", "procedure_code", "service_from", "provider_npi",
-        "claim_type", pl.col("modifiers").list.eval(pl.element().is_in(bypass)).list.any()
-        .fill_null(False).alias("_bypass"))
-    parts = []
-    for subset, table in _by_claim_type(ctx, lines, "ptp"):
-        pairs = subset.join(subset, on=["claim_id", "service_from", "provider_npi"],
-                            suffix="_2").filter(pl.col("line_number") != pl.col("line_number_2"))
-        edits = ctx.reference_rows(table, "column1", subset.select("procedure_code")).filter(
-            pl.col("modifier_indicator") != 9)
-        parts.append(pairs.join(edits, left_on=["procedure_code", "procedure_code_2"],
-                                right_on=["column1", "column2"]).filter(
-            applies_on("service_from")
-            & ((pl.col("modifier_indicator") == 0)
-               | ~(pl.col("_bypass") | pl.col("_bypass_2")))))
-    hits = pl.concat(parts)
-    msg = pl.format("{} is bundled into {} (line {}) on the same date{}", "procedure_code_2",
-                    "procedure_code", "line_number",
-                    pl.when(pl.col("modifier_indicator") == 0).then(
-                        pl.lit("; no modifier allowed")).otherwise(pl.lit("")))
-    return finding_frame(hits, msg, pl.when(pl.col("modifier_indicator") == 0).then(
-        pl.format("Remove {}; the pair is never paid together.", "procedure_code_2"))
-        .otherwise(pl.format("Remove {} or add a PTP modifier (e.g. 59/XS, 25 for a visit) "
-                             "if distinct.", "procedure_code_2")),
-        line=pl.col("line_number_2"))
-
-
-def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
-                   ) -> list[tuple[pl.LazyFrame, str]]:
-    """The lines (with ``claim_type``) split by the reference table that serves them: the
-    practitioner table ``name`` for professional claims, its institutional counterpart for
-    institutional ones when loaded (else ``name`` serves both). Only types in the batch."""
-    ref = ctx.reference
-    if ref.for_claim_type(name, institutional=True) == name:
-        return [(lines, name)]
-    types = ctx.shared("claim_types", lambda: ctx.claims.select("claim_type").unique())
-    present = set(ctx.collect(types)["claim_type"].to_list())
-    inst = pl.col("claim_type") == ClaimType.INSTITUTIONAL.value
-    out = []
-    if present - {ClaimType.INSTITUTIONAL.value}:
-        out.append((lines.filter(~inst.fill_null(False)), name))
-    if ClaimType.INSTITUTIONAL.value in present:
-        out.append((lines.filter(inst), ref.for_claim_type(name, institutional=True)))
-    return out or [(lines, name)]
-
-
-def _on(day: str) -> dict[str, dt.date]:
-    return {"statement_from": _day(day), "statement_to": _day(day)}
-
-
-def _one_20610(day: str) -> dict[str, object]:
-    return {"procedure_code": "20610", "units": 1, "charge": "260", "service_from": _day(day)}
-
-
-@rule(
-    "code.mue_exceeded", title="Units above the Medically Unlikely Edit",
-    category=DenialCategory.CODING, severity=Severity.DENY, carc="151",
-    fix="Bill no more units than the MUE allows, or split across lines only when the edit "
-    "is per line and the services were distinct.",
-    source="CMS NCCI Medically Unlikely Edits", needs=["mue"],
-    examples=[Example("two office visits on one line (MUE 1 per line)", True,
-                      lines=({"units": 2, "charge": "280"},), line=1),
-              Example("date-of-service MUE 2 exceeded across lines", True,
-                      lines=({"procedure_code": "20610", "units": 2, "charge": "520"},
-                             {"procedure_code": "20610", "units": 1, "charge": "260"})),
-              Example("within the MUE", False),
-              Example("one unit of 20610 on a day claim H-2 in history billed 2 (MUE 2)", True,
-                      claim=_on("2025-02-24"), lines=(_one_20610("2025-02-24"),), line=1),
-              Example("one unit of 20610 the day after claim H-2", False,
-                      claim=_on("2025-02-25"), lines=(_one_20610("2025-02-25"),)),
-              Example("12 units of J3301, practitioner MUE 8", True,
-                      lines=({"procedure_code": "J3301", "units": 12, "charge": "120"},),
-                      line=1),
-              Example("12 units of J3301 on an institutional claim, facility MUE 16", False,
-                      claim=_INSTITUTIONAL,
-                      lines=({"procedure_code": "J3301", "units": 12, "charge": "120"},))],
-)
-def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
-    """Adjudication indicator 1: a line's units above the MUE. 2 or 3: the units of the code
-    for the member, provider and date (across the batch and the original claims of the
-    history, e.g. earlier stream chunks) above the MUE. Professional claims
-    are checked against the practitioner values, institutional ones against the facility
-    values."""
-    assert ctx.reference.mue is not None
-    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null())
-    parts = []
-    for subset, table in _by_claim_type(ctx, lines, "mue"):
-        mue = ctx.reference_rows(table, "code", subset.select("procedure_code")).select(
-            pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
-            "valid_from", "valid_before")
-        parts.append(subset.join(mue, on="procedure_code").filter(applies_on("service_from")))
-    checked = pl.concat(parts).with_columns(pl.col("units").cast(pl.Float64).alias("_units"))
-    per_day = pl.col("_units").sum().over(*_MUE_DAY)
-    past = _mue_history_units(ctx, checked)
-    if past is not None:
-        # A corrected or void claim restates its original, which sits in the history.
-        per_day = per_day + pl.when(pl.col("frequency_code").is_in(["7", "8"])).then(
-            0.0).otherwise(pl.col("_past").fill_null(0.0))
-        checked = checked.join(past, on=_MUE_DAY, how="left")
-    checked = checked.with_columns(
-        pl.when(pl.col("adjudication_indicator") == 1).then(pl.col("_units"))
-        .otherwise(per_day).alias("_counted"))
-    bad = checked.filter(pl.col("_counted") > pl.col("mue_value"))
-    units = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
-    msg = pl.format("{} units of {} {}; MUE is {}", units, "procedure_code",
-                    pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
-                    .otherwise(pl.lit("on the date of service")), "mue_value")
-    return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
-                                             "procedure_code"), line=pl.col("line_number"))
-
-
-_MUE_DAY = ("member_id", "provider_npi", "procedure_code", "service_from")
-
-
-def _mue_history_units(ctx: ScrubContext, checked: pl.LazyFrame) -> pl.LazyFrame | None:
-    """``_MUE_DAY`` keys and ``_past``: the units earlier claims (the history, e.g. previous
-    stream chunks) billed on the batch's per-day MUE keys. Only original claims count (not
-    corrected or void ones), and never a claim of the batch itself."""
-    if ctx.history_claims is None or ctx.history_lines is None:
-        return None
-    claims = ctx.history_claims.filter(~pl.col("frequency_code").is_in(["7", "8"])).join(
-        ctx.claims.select("claim_id"), on="claim_id", how="anti").select(
-        "claim_id", "member_id", "billing_npi", pl.col("rendering_npi").alias("_claim_npi"))
-    lines = ctx.history_lines.filter(pl.col("procedure_code").is_not_null()).join(
-        claims, on="claim_id").select(
-        "member_id", pl.coalesce("rendering_npi", "_claim_npi", "billing_npi")
-        .alias("provider_npi"), "procedure_code", "service_from", "units")
-    keys = checked.filter(pl.col("adjudication_indicator") != 1).select(*_MUE_DAY).unique()
-    return lines.join(keys, on=list(_MUE_DAY), how="semi").group_by(*_MUE_DAY).agg(
-        pl.col("units").cast(pl.Float64).sum().alias("_past"))
 
 
 def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
@@ -579,41 +402,4 @@ def modifier_unknown(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(lines, pl.format("modifier(s) {} not recognized",
                                           pl.col("_unknown").list.join(",")),
                          "Check the modifier against the payer's list.",
-                         line=pl.col("line_number"))
-
-
-@rule(
-    "code.addon_without_primary", title="Add-on code without its primary procedure",
-    category=DenialCategory.BUNDLING, severity=Severity.DENY, carc="107",
-    fix="Bill the primary procedure on the same claim and date, or remove the add-on.",
-    source="CMS NCCI add-on code edits", needs=["addon"],
-    examples=[Example("prolonged-service add-on with a level-3 visit", True,
-                      lines=({"procedure_code": "99213"},
-                             {"procedure_code": "99417", "charge": "60"}), line=2),
-              Example("with its level-5 primary", False,
-                      lines=({"procedure_code": "99215", "charge": "290"},
-                             {"procedure_code": "99417", "charge": "60"}))],
-)
-def addon_without_primary(ctx: ScrubContext) -> pl.LazyFrame:
-    """An add-on code's line has no line with one of its primary codes on the same date."""
-    addon = ctx.reference.addon
-    assert addon is not None
-    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null()).select(
-        "claim_id", "line_number", "procedure_code", "service_from")
-    in_force = addon.join(lines.select(pl.col("procedure_code").alias("addon_code"),
-                                       "service_from").unique(), on="addon_code").filter(
-        applies_on("service_from")).select(pl.col("addon_code").alias("procedure_code"),
-                                           "service_from").unique()
-    addons = lines.join(in_force, on=["procedure_code", "service_from"], how="semi")
-    present = lines.select("claim_id", "service_from",
-                           pl.col("procedure_code").alias("primary_code"))
-    edits = addon.rename({"addon_code": "procedure_code"})
-    with_primary = addons.join(edits, on="procedure_code").filter(
-        applies_on("service_from")).join(
-        present, on=["claim_id", "service_from", "primary_code"], how="semi").select(
-        "claim_id", "line_number").unique()
-    bad = addons.join(with_primary, on=["claim_id", "line_number"], how="anti")
-    return finding_frame(bad, pl.format("add-on {} without its primary procedure",
-                                        "procedure_code"),
-                         "Bill the primary procedure with it, or remove the add-on.",
                          line=pl.col("line_number"))
