@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from .api import FINDING_COLUMNS, NEEDS, Example, Rule, empty_findings, finding_frame
 from .context import Context, Reference, ScrubContext
-from .engine import OUTPUT_COLUMNS, ScrubResult, scrub, scrub_claim, scrub_stream
-from .registry import Registry, default_registry, register, rule
+from .engine import OUTPUT_COLUMNS, ScrubResult, scrub, scrub_claim, scrub_one, scrub_stream
+from .registry import Registry, default_registry, register, rule, single
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -31,5 +31,7 @@ __all__ = [
     "rule",
     "scrub",
     "scrub_claim",
+    "scrub_one",
     "scrub_stream",
+    "single",
 ]

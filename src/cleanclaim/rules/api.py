@@ -24,6 +24,7 @@ from ..domain import ClaimType, DenialCategory, Severity
 
 if TYPE_CHECKING:
     from .context import ScrubContext
+    from .single import Single
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -90,7 +91,9 @@ class Rule:
 
     ``source`` names where the edit comes from (a CMS table, the payer's policy, an X12 guide);
     ``needs`` lists the context it reads (keys of :data:`NEEDS`); ``claim_types`` limits it to
-    professional or institutional claims.
+    professional or institutional claims. ``single`` is its one-claim kernel (see
+    :mod:`cleanclaim.rules.single`): the same check on one claim without a Polars plan; a rule
+    without one scrubs a real-time claim through its plan.
     """
 
     id: str
@@ -108,6 +111,7 @@ class Rule:
     description: str = ""
     pack: str | None = None
     pack_version: str | None = None
+    single: Single | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.needs) - set(NEEDS)

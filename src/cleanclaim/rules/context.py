@@ -211,6 +211,10 @@ class Reference:
         """The rows of table ``name`` whose ``key`` is one of ``codes``, by binary search in
         a copy sorted once: real-time scrubbing of one claim then touches a few rows of a
         two-million-row PTP table instead of hashing all of it."""
+        return self.sorted_rows(name, key, codes).lazy()
+
+    def sorted_rows(self, name: str, key: str, codes: pl.Series) -> pl.DataFrame:
+        """:meth:`rows_for`, collected: the rows in the order of the sorted copy."""
         table = getattr(self, name)
         assert isinstance(table, pl.LazyFrame)
         if (name, key) not in self._sorted:
@@ -222,7 +226,7 @@ class Reference:
         highs = column.search_sorted(wanted, side="right").to_list()
         parts = [frame.slice(lo, hi - lo) for lo, hi in zip(lows, highs, strict=True)
                  if hi > lo]
-        return (pl.concat(parts) if parts else frame.head(0)).lazy()
+        return pl.concat(parts) if parts else frame.head(0)
 
     @cached_property
     def icd10cm_windows(self) -> pl.LazyFrame:

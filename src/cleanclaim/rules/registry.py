@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from ..domain import ClaimType, DenialCategory, Severity
 from .api import Check, Example, Rule
+from .single import Single
 
-__all__ = ["Registry", "default_registry", "register", "rule"]
+__all__ = ["Registry", "default_registry", "register", "rule", "single"]
 
 
 class Registry:
@@ -74,6 +76,17 @@ def rule(
             description=description or (check.__doc__ or "").strip(),
         ))
         return check
+
+    return wrap
+
+
+def single(rule_id: str) -> Callable[[Single], Single]:
+    """Decorator attaching a one-claim kernel to the library rule ``rule_id`` (declared
+    just above it, in the same module)."""
+
+    def wrap(kernel: Single) -> Single:
+        _LIBRARY._rules[rule_id] = replace(_LIBRARY.get(rule_id), single=kernel)
+        return kernel
 
     return wrap
 
