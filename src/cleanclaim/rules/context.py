@@ -94,6 +94,8 @@ class Reference:
         default_factory=lambda: place_of_service_codes().lazy())
     _sorted: dict[tuple[str, str], pl.DataFrame] = field(
         init=False, default_factory=dict, repr=False, compare=False)
+    _indexes: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in _DATED:
@@ -227,6 +229,19 @@ class Reference:
         parts = [frame.slice(lo, hi - lo) for lo, hi in zip(lows, highs, strict=True)
                  if hi > lo]
         return pl.concat(parts) if parts else frame.head(0)
+
+    def index(self, name: str, key: str) -> dict[Any, list[dict[str, Any]]]:
+        """The rows of a small table (``restrictions``, ``modifiers``, ``place_of_service``)
+        as Python dicts by ``key``, in table order, built on first use and kept: what one-claim
+        kernels read instead of a plan. Large tables go through :meth:`sorted_rows`."""
+        if (name, key) not in self._indexes:
+            table = getattr(self, name)
+            assert isinstance(table, pl.LazyFrame)
+            index: dict[Any, list[dict[str, Any]]] = {}
+            for row in table.collect(engine="in-memory").iter_rows(named=True):
+                index.setdefault(row[key], []).append(row)
+            self._indexes[(name, key)] = index
+        return self._indexes[(name, key)]
 
     @cached_property
     def icd10cm_windows(self) -> pl.LazyFrame:
