@@ -58,7 +58,7 @@ def to_resource_json(record: Record, payment_kind: PaymentKind = "ClaimResponse"
     """The FHIR resource of one canonical record as a JSON-ready mapping (not yet checked)."""
     try:
         from .authorization import authorization_to_fhir_json
-        from .claim import claim_to_fhir_json
+        from .claim_json import claim_to_fhir_json
         from .coverage import coverage_to_fhir_json, member_to_fhir_json
         from .payer import payer_to_fhir_json, plan_to_fhir_json
         from .payment import payment_to_fhir_json
