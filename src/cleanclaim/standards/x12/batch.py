@@ -41,7 +41,8 @@ from ...errors import BatchValidationError, RowProblem
 from .errors import ProblemKind, X12ParseError, X12Problem
 from .reader import Handler, HandlerFactory, Reader
 from .tokenizer import Source, cyclic_gc_paused, rereadable, source_name
-from .x837 import ORIGINS_KEY, Claim837Handler, ClaimOrigins
+from .x837 import Claim837Handler
+from .x837_origins import ORIGINS_KEY, ClaimOrigins
 
 __all__ = ["CLAIMS_PER_BATCH", "iter_claim_batches", "parse_claim_batch"]
 

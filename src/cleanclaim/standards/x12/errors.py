@@ -14,7 +14,7 @@ from typing import Any
 
 from ...errors import InputError
 
-__all__ = ["ProblemKind", "X12ParseError", "X12Problem"]
+__all__ = ["ProblemKind", "X12ParseError", "X12Problem", "problem_kind"]
 
 
 class ProblemKind(StrEnum):
@@ -28,6 +28,12 @@ class ProblemKind(StrEnum):
     CODE = "code"
     VALUE = "value"
     BALANCING = "balancing"
+
+
+def problem_kind(error_type: str, value: object) -> ProblemKind:
+    """The kind of a model validation error (pydantic's ``type``) on an element's value: an
+    element sent empty is as missing as one not sent at all."""
+    return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,16 +28,15 @@ and per line; validation reports its findings as problems, parsing never fails o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from pydantic import ValidationError
 
 from ...domain import ClaimPayment
-from .errors import ProblemKind, X12Problem
+from .errors import ProblemKind, X12Problem, problem_kind
 from .handling import RecordHandler
-from .reader import SegmentHandler, Transaction, parse_date
+from .reader import SegmentHandler, parse_date
 
 __all__ = ["Remittance835Handler", "balance_problems"]
 
@@ -141,27 +140,19 @@ class Remittance835Handler(RecordHandler):
             "LQ": self._lq,
             "PLB": self._plb,
         }
-        self.component = ":"
-        self._reset()
-
-    def begin(self, txn: Transaction, report: Callable[[X12Problem], None]) -> None:
-        self.source = txn.source
-        self.component = txn.delimiters.component
-        self.report = report
-        self.collecting = txn.collecting
-        self.txn = txn
-        self._reset()
+        self.reset()
 
     def end(self, pos: int) -> None:
-        self._flush()
+        self.flush()
         self._check_payment_total(pos)
-        self._reset()
+        self.reset()
 
     def abandon(self) -> None:
         if self.claim is not None:
             self.broken = True
 
-    def _reset(self) -> None:
+    def reset(self) -> None:
+        self.component = self.delimiters.component
         self.origins: dict[str, int] = {}
         self.payment_date: dt.date | None = None
         self.bpr_amount = ""
@@ -208,7 +199,7 @@ class Remittance835Handler(RecordHandler):
         self.trn_payer = el[3]
 
     def _n1(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         el = _pad(el, 5)
         self.loop = el[1]
         if el[1] == "PR":
@@ -258,11 +249,11 @@ class Remittance835Handler(RecordHandler):
     # -- claims -------------------------------------------------------------------------------
 
     def _lx(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         self.loop = "LX"
 
     def _clp(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         el = _pad(el, 8)
         self.ordinal += 1
         self.origins["CLP"] = pos
@@ -338,7 +329,7 @@ class Remittance835Handler(RecordHandler):
             self.line.setdefault("rarcs", []).append(el[2])
 
     def _plb(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         for index in range(4, len(el), 2):
             if el[index]:
                 self.plb_total += Decimal(el[index])
@@ -355,7 +346,7 @@ class Remittance835Handler(RecordHandler):
             for number, line in enumerate(self.lines, 1):
                 line["line_number"] = number
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         claim = self.claim
         if claim is None:
             return
@@ -459,11 +450,7 @@ class Remittance835Handler(RecordHandler):
             pos, seg = self.line_origins[loc[1]], "SVC"
             element = _LINE_ORIGIN.get(str(loc[2]))
         field = ".".join(str(part) for part in loc) or "claim"
-        kind = _kind(error_type, value)
+        kind = problem_kind(error_type, value)
         shown = None if value is None or isinstance(value, dict | list) else str(value)
         return X12Problem(self.source, pos, seg, element, f"{field}: {message}", kind, value=shown)
 
-
-def _kind(error_type: str, value: Any) -> ProblemKind:
-    # An element sent empty is as missing as one not sent at all.
-    return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE

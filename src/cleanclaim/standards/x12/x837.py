@@ -35,26 +35,18 @@ Mapping choices worth knowing:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from pydantic import ValidationError
 
 from ...domain import Claim, ClaimType, Diagnosis
 from ...domain.schema import table_specs
-from .errors import ProblemKind, X12Problem
+from .errors import ProblemKind, X12Problem, problem_kind
 from .handling import RecordHandler
-from .reader import SegmentHandler, Transaction, parse_date, parse_period
+from .reader import SegmentHandler, parse_date, parse_period
+from .x837_origins import ORIGINS_KEY, ClaimOrigins, OriginParts
 
-__all__ = [
-    "DIAGNOSIS_QUALIFIERS",
-    "ORIGINS_KEY",
-    "Claim837Handler",
-    "ClaimOrigins",
-    "DiagnosisTuple",
-    "OriginParts",
-]
+__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim837Handler", "DiagnosisTuple"]
 
 DIAGNOSIS_QUALIFIERS: Final[dict[str, str]] = {
     "ABK": "ABK",
@@ -70,93 +62,13 @@ DIAGNOSIS_QUALIFIERS: Final[dict[str, str]] = {
 }
 """HI code list qualifiers read as diagnoses, and the ICD-10-CM qualifier each stands for."""
 
-# Where each canonical field comes from, to place a model validation error: the key under
-# which the handler notes the segment ordinal, and the element.
-_CLAIM_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
-    "claim_id": ("CLM", 1),
-    "total_charge": ("CLM", 2),
-    "place_of_service": ("CLM", 5),
-    "type_of_bill": ("CLM", 5),
-    "frequency_code": ("CLM", 5),
-    "original_claim_ref": ("REF*F8", 2),
-    "payer_id": ("NM1*PR", 9),
-    "payer_name": ("NM1*PR", 3),
-    "filing_indicator": ("SBR", 9),
-    "member_id": ("NM1*IL", 9),
-    "subscriber_first_name": ("NM1*IL", 4),
-    "subscriber_last_name": ("NM1*IL", 3),
-    "patient_first_name": ("NM1*patient", 4),
-    "patient_last_name": ("NM1*patient", 3),
-    "patient_birth_date": ("DMG", 2),
-    "patient_sex": ("DMG", 3),
-    "patient_relationship": ("SBR", 2),
-    "billing_npi": ("NM1*85", 9),
-    "billing_name": ("NM1*85", 3),
-    "billing_tax_id": ("REF*EI", 2),
-    "billing_taxonomy": ("PRV*BI", 3),
-    "billing_address_line": ("N3*85", 1),
-    "billing_city": ("N4*85", 1),
-    "billing_state": ("N4*85", 2),
-    "billing_postal_code": ("N4*85", 3),
-    "patient_address_line": ("N3*patient", 1),
-    "patient_city": ("N4*patient", 1),
-    "patient_state": ("N4*patient", 2),
-    "patient_postal_code": ("N4*patient", 3),
-    "rendering_npi": ("NM1*82", 9),
-    "rendering_name": ("NM1*82", 3),
-    "rendering_first_name": ("NM1*82", 4),
-    "referring_npi": ("NM1*DN", 9),
-    "referring_name": ("NM1*DN", 3),
-    "referring_first_name": ("NM1*DN", 4),
-    "facility_npi": ("NM1*77", 9),
-    "facility_name": ("NM1*77", 3),
-    "facility_address_line": ("N3*77", 1),
-    "facility_city": ("N4*77", 1),
-    "facility_state": ("N4*77", 2),
-    "facility_postal_code": ("N4*77", 3),
-    "statement_from": ("DTP*434", 3),
-    "statement_to": ("DTP*434", 3),
-    "admission_date": ("DTP*435", 3),
-    "discharge_status": ("CL1", 3),
-    "prior_auth_number": ("REF*G1", 2),
-    "referral_number": ("REF*9F", 2),
-    "submitted_on": ("BHT", 4),
-    "lines": ("CLM", None),
-    "diagnoses": ("HI", None),
-}
-_LINE_ORIGIN: Final[dict[str, tuple[str, int | None]]] = {
-    "line_number": ("LX", 1),
-    "procedure_code": ("SV", 1),
-    "modifiers": ("SV", 1),
-    "revenue_code": ("SV", 1),
-    "charge": ("SV", 2),
-    "units": ("SV", 4),
-    "place_of_service": ("SV", 5),
-    "diagnosis_pointers": ("SV", 7),
-    "service_from": ("DTP*472", 3),
-    "service_to": ("DTP*472", 3),
-    "rendering_npi": ("NM1*82", 9),
-    "rendering_name": ("NM1*82", 3),
-    "rendering_first_name": ("NM1*82", 4),
-    "ndc": ("LIN", 3),
-    "prior_auth_number": ("REF*G1", 2),
-}
-_INSTITUTIONAL_LINE_ELEMENT: Final[dict[str, int]] = {
-    "charge": 3,
-    "units": 5,
-    "procedure_code": 2,
-    "modifiers": 2,
-}
-
-ORIGINS_KEY: Final = "__origins"
-"""Key of a batch row holding its :class:`ClaimOrigins` (not a field: the batch skips it)."""
 
 _Row = dict[str, Any]
 _BHT_TYPES: Final = ("CH", "RP", "31")
 _NPI_ENTITIES: Final = ("85", "82", "77", "DN")
 # Claim-level provider loops (2310x) read into the claim: entity -> prefix of its fields.
 _CLAIM_PROVIDERS: Final[dict[str, str]] = {"82": "rendering", "DN": "referring", "77": "facility"}
-# Key under which the position of an address is noted, by field prefix (see _CLAIM_ORIGIN).
+# Key under which the position of an address is noted, by field prefix (see x837_origins).
 _ORIGIN_TAG: Final[dict[str, str]] = {"billing": "85", "patient": "patient", "facility": "77"}
 _HL_PARENT: Final[dict[str, str | None]] = {"20": None, "22": "20", "23": "22"}
 
@@ -234,21 +146,9 @@ class Claim837Handler(RecordHandler):
             "SV2": self._sv2,
             "LIN": self._lin,
         }
-        self.component = ":"
-        self._reset_transaction()
+        self.reset()
 
     # -- Handler protocol ---------------------------------------------------------------------
-
-    def begin(self, txn: Transaction, report: Callable[[X12Problem], None]) -> None:
-        self.source = txn.source
-        self.component = txn.delimiters.component
-        self.report = report
-        self.collecting = txn.collecting
-        self._reset_transaction()
-
-    def end(self, pos: int) -> None:
-        self._flush()
-        self._reset_transaction()
 
     def abandon(self) -> None:
         if self.claim is not None:
@@ -256,7 +156,8 @@ class Claim837Handler(RecordHandler):
 
     # -- state --------------------------------------------------------------------------------
 
-    def _reset_transaction(self) -> None:
+    def reset(self) -> None:
+        self.component = self.delimiters.component
         self.hl_levels: dict[str, str | None] = {"": None}
         self.submitted_on: dt.date | None = None
         self.origins: dict[str, int] = {}
@@ -292,7 +193,7 @@ class Claim837Handler(RecordHandler):
             self.advise(pos, "BHT", 6, "transaction type code is not CH, RP or 31", el[6])
 
     def _hl(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         level = el[3] if len(el) > 3 else ""
         if level == "20":
             self.billing = {}
@@ -503,7 +404,7 @@ class Claim837Handler(RecordHandler):
     # -- claim --------------------------------------------------------------------------------
 
     def _clm(self, pos: int, el: list[str]) -> None:
-        self._flush()
+        self.flush()
         if not self.billing or not self.subscriber:
             raise self.error(
                 "CLM before its billing provider and subscriber loops",
@@ -651,7 +552,7 @@ class Claim837Handler(RecordHandler):
 
     # -- building the record ------------------------------------------------------------------
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         claim = self.claim
         if claim is None:
             return
@@ -716,7 +617,7 @@ class Claim837Handler(RecordHandler):
         self, loc: tuple[int | str, ...], message: str, value: Any, error_type: str
     ) -> X12Problem:
         return ClaimOrigins.of(self.origin_parts()).locate(
-            loc, message, value, _kind(error_type, value)
+            loc, message, value, problem_kind(error_type, value)
         )
 
     def origin_parts(self) -> OriginParts:
@@ -730,68 +631,3 @@ class Claim837Handler(RecordHandler):
             self.line_origins,
             self.diagnosis_origins,
         )
-
-
-OriginParts = tuple[
-    str, bool, dict[str, int], dict[str, int], list[dict[str, int]], list[tuple[int, int]]
-]
-"""A batch row's note of where its values came from (cheap to keep; see ClaimOrigins.of)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimOrigins:
-    """The segment ordinals one claim's values came from, to place a problem with a field
-    (built only then, from a row's :data:`OriginParts`).
-
-    ``fields`` maps the keys of :data:`_CLAIM_ORIGIN` to segment ordinals, ``lines`` holds one
-    such map per line in file order (keys of :data:`_LINE_ORIGIN`), ``diagnoses`` the
-    (segment ordinal, element) of each diagnosis.
-    """
-
-    source: str
-    institutional: bool
-    fields: dict[str, int]
-    claim: dict[str, int]
-    lines: list[dict[str, int]]
-    diagnoses: list[tuple[int, int]]
-
-    @classmethod
-    def of(cls, parts: OriginParts) -> ClaimOrigins:
-        source, institutional, header, claim, lines, diagnoses = parts
-        fields = {**header, **claim}
-        fields["NM1*patient"] = fields.get("NM1*QC", fields.get("NM1*IL", 0))
-        return cls(source, institutional, fields, claim, lines, diagnoses)
-
-    def locate(
-        self, loc: tuple[int | str, ...], message: str, value: Any, kind: ProblemKind
-    ) -> X12Problem:
-        """The problem ``message`` with the value at ``loc`` (a pydantic-style location: a
-        claim field, ``("lines", index, field)`` or ``("diagnoses", index, field)``), placed
-        at the segment and element that value came from."""
-        origins = self.fields
-        key, element = _CLAIM_ORIGIN.get(str(loc[0]) if loc else "", ("CLM", None))
-        seg = key.split("*")[0]
-        pos = origins.get(key)
-        field = ".".join(str(part) for part in loc) or "claim"
-        if loc and loc[0] == "lines" and len(loc) > 1 and isinstance(loc[1], int):
-            line_origins = self.lines[loc[1]]
-            key, element = _LINE_ORIGIN.get(str(loc[2]) if len(loc) > 2 else "", ("LX", None))
-            if key == "SV":
-                seg = "SV2" if self.institutional else "SV1"
-                if self.institutional:
-                    element = _INSTITUTIONAL_LINE_ELEMENT.get(str(loc[2]), element)
-            else:
-                seg = key.split("*")[0]
-            pos = line_origins.get(key, line_origins["LX"])
-        elif loc and loc[0] == "diagnoses" and len(loc) > 1 and isinstance(loc[1], int):
-            pos, element = self.diagnoses[loc[1]]
-        if pos is None:
-            pos = self.claim.get("CLM")
-            message = f"{key} {element or ''} missing or invalid: {message}".replace("  ", " ")
-        shown = None if value is None or isinstance(value, dict | list) else str(value)
-        return X12Problem(self.source, pos, seg, element, f"{field}: {message}", kind, value=shown)
-
-
-def _kind(error_type: str, value: Any) -> ProblemKind:
-    # An element sent empty is as missing as one not sent at all.
-    return ProblemKind.REQUIRED if error_type == "missing" or value == "" else ProblemKind.VALUE
