@@ -1,4 +1,4 @@
-"""Plumbing shared by the handlers of the 999, 277, 834 and 271 readers.
+"""Plumbing shared by the handlers of the X12 readers (837, 835, 999, 277, 276, 834, 270/271).
 
 A handler keeps the rows of the record it is reading as plain dicts and, for each field, where
 the value came from (segment, ordinal, element). :meth:`RecordHandler.build` validates the row
