@@ -17,6 +17,7 @@ from ..standards.x12 import (
     EligibilityInquiry,
     EligibilityResponse,
     FunctionalGroupAck,
+    InterchangeAck,
     StatusSummary,
     X12ParseError,
     X12Problem,
@@ -34,7 +35,7 @@ __all__ = ["app"]
 app = typer.Typer(
     name="x12",
     help=(
-        "Read X12 5010 files (837P, 837I, 835, 834, 270/271, 276/277, 277CA, 999): parse to "
+        "Read X12 5010 files (837P, 837I, 835, 834, 270/271, 276/277, 277CA, 999, TA1): parse to "
         "canonical records or validate, with a 999 (and TA1) acknowledgment on request."
     ),
     no_args_is_help=True,
@@ -47,6 +48,7 @@ _RECORD_TYPES: dict[type[Record], str] = {
     Member: "member",
     Coverage: "coverage",
     FunctionalGroupAck: "functional_group_ack",
+    InterchangeAck: "interchange_ack",
     ClaimStatusReport: "claim_status",
     StatusSummary: "status_summary",
     ClaimStatusInquiry: "claim_status_inquiry",

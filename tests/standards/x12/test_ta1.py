@@ -231,3 +231,32 @@ def test_mangled_acknowledgments_only_raise_parse_errors(
     source = mangle(text, edits)
     ta1s, _ = acknowledgments(source)
     assert all(len(a.note_code) == 3 for a in ta1s)
+
+
+def test_parse_reads_ta1s_with_the_transaction_sets() -> None:
+    from cleanclaim.standards.x12 import parse
+
+    text = sample("837P").replace("IEA*1*000000001", "IEA*1*000000002")
+    ta1s, groups = acknowledgments(text, options=OPTIONS)
+    out = format_acknowledgments(ta1s, groups, OPTIONS)
+    assert list(parse(out)) == [*ta1s, *groups]
+    assert list(parse_acks(out)) == groups  # the typed readers leave TA1s out
+    bad = out.replace("*E*001~", "*P*001~")
+    with pytest.raises(X12ParseError) as caught:
+        list(parse(bad))
+    assert (caught.value.segment, caught.value.element) == (2, 4)
+    (problem,) = validate(bad)
+    assert (problem.segment, problem.segment_id, problem.element) == (2, "TA1", 4)
+
+
+def test_cli_parse_writes_ta1_records(tmp_path: Path) -> None:
+    import json
+
+    text = sample("837P").replace("IEA*1*000000001", "IEA*1*000000002")
+    path = tmp_path / "ack.x12"
+    path.write_text(format_acknowledgments(*acknowledgments(text, options=OPTIONS), OPTIONS))
+    result = CliRunner().invoke(app, ["parse", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["record"] for r in rows] == ["interchange_ack", "functional_group_ack"]
+    assert rows[0]["note_code"] == "001" and rows[0]["status"] == "E"

@@ -8,6 +8,7 @@ required segments and elements, dates, code values, 835 balancing).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from ...domain import Claim, ClaimPayment, ClaimType, Coverage, Member, Record
 from .batch import iter_claim_batches, parse_claim_batch
@@ -97,7 +98,9 @@ def _factory(check_balance: bool, sets: tuple[str, ...] = _ALL) -> HandlerFactor
 
 
 def parse(source: Source) -> Iterator[Record]:
-    """Every record of every supported transaction set of ``source``, in file order.
+    """Every record of every supported transaction set of ``source``, and the TA1
+    interchange acknowledgments between them (:class:`~.records.InterchangeAck`), in file
+    order.
 
     Raises X12ParseError at the first problem, including an unsupported transaction set.
     Records stream out as the file is read; memory does not grow with the file.
@@ -105,25 +108,30 @@ def parse(source: Source) -> Iterator[Record]:
     return Reader(source, _factory(False)).records()
 
 
+R = TypeVar("R", bound=Record)
+
+
+def _of_kind(source: Source, sets: tuple[str, ...], kind: type[R]) -> Iterator[R]:
+    """The records of ``kind`` in the transaction sets ``sets`` of ``source`` (TA1s left out;
+    X12ParseError at a transaction set of another kind)."""
+    for record in Reader(source, _factory(False, sets)).records():
+        if isinstance(record, kind):
+            yield record
+
+
 def parse_claims(source: Source) -> Iterator[Claim]:
     """The claims of an 837P/837I file; X12ParseError at a transaction set of another kind."""
-    for record in Reader(source, _factory(False, ("837",))).records():
-        assert isinstance(record, Claim)
-        yield record
+    return _of_kind(source, ("837",), Claim)
 
 
 def parse_payments(source: Source) -> Iterator[ClaimPayment]:
     """The claim payments of an 835 file; X12ParseError at a transaction set of another kind."""
-    for record in Reader(source, _factory(False, ("835",))).records():
-        assert isinstance(record, ClaimPayment)
-        yield record
+    return _of_kind(source, ("835",), ClaimPayment)
 
 
 def parse_acks(source: Source) -> Iterator[FunctionalGroupAck]:
     """The functional group acknowledgments of a 999 file."""
-    for record in Reader(source, _factory(False, ("999",))).records():
-        assert isinstance(record, FunctionalGroupAck)
-        yield record
+    return _of_kind(source, ("999",), FunctionalGroupAck)
 
 
 def parse_statuses(source: Source) -> Iterator[ClaimStatusReport]:
@@ -135,23 +143,21 @@ def parse_statuses(source: Source) -> Iterator[ClaimStatusReport]:
 
 def parse_status_inquiries(source: Source) -> Iterator[ClaimStatusInquiry]:
     """The claim status inquiries of a 276 file."""
-    for record in Reader(source, _factory(False, ("276",))).records():
-        assert isinstance(record, ClaimStatusInquiry)
-        yield record
+    return _of_kind(source, ("276",), ClaimStatusInquiry)
 
 
 def parse_enrollment(source: Source) -> Iterator[Member | Coverage]:
     """The members, each followed by its coverages, of an 834 file."""
     for record in Reader(source, _factory(False, ("834",))).records():
-        assert isinstance(record, Member | Coverage)
-        yield record
+        if isinstance(record, Member | Coverage):  # TA1s left out
+            yield record
 
 
 def parse_eligibility(source: Source) -> Iterator[EligibilityInquiry | EligibilityResponse]:
     """The eligibility inquiries (270) and responses (271) of a file."""
     for record in Reader(source, _factory(False, ("270", "271"))).records():
-        assert isinstance(record, EligibilityInquiry | EligibilityResponse)
-        yield record
+        if isinstance(record, EligibilityInquiry | EligibilityResponse):  # TA1s left out
+            yield record
 
 
 def validate(source: Source) -> list[X12Problem]:

@@ -19,8 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from pydantic import ValidationError
+
 from ...domain import Record
 from .errors import ProblemKind, X12ParseError, X12Problem
+from .records import InterchangeAck
 from .tokenizer import Delimiters, Source, cyclic_gc_paused, iter_segment_blocks, source_name
 
 __all__ = [
@@ -315,7 +318,7 @@ class Reader:
                 pos, tag[:3], None, "not a segment identifier", ProblemKind.SYNTAX, tag[:20]
             )
         elif self.level == 1 and tag == "TA1":
-            return
+            self.out.append(interchange_ack(elements, self.name, pos))
         elif self.level != 3:
             self.problem(pos, tag, None, "segment outside a transaction set", ProblemKind.ENVELOPE)
 
@@ -562,3 +565,28 @@ class Reader:
                 ProblemKind.ENVELOPE,
                 control,
             )
+
+
+_TA1_FIELDS: Final = ("control_number", "interchange_date", "interchange_time", "status",
+                      "note_code")
+
+
+def interchange_ack(el: list[str], name: str, pos: int) -> InterchangeAck:
+    """A TA1 segment (at interchange level) as its record; X12ParseError at the element its
+    record refuses."""
+    values = [*el[1:6], *[""] * (6 - len(el))]
+    try:
+        return InterchangeAck.model_validate(dict(zip(_TA1_FIELDS, values, strict=True)))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = str(error["loc"][0])
+        value = values[_TA1_FIELDS.index(field)]
+        raise X12ParseError(
+            f"{field}: {error['msg']}",
+            source=name,
+            segment=pos,
+            segment_id="TA1",
+            element=_TA1_FIELDS.index(field) + 1,
+            value=value or None,
+            kind=ProblemKind.REQUIRED if not value else ProblemKind.VALUE,
+        ) from None

@@ -41,9 +41,8 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Final, TextIO
 
-from pydantic import ValidationError
-
 from .errors import ProblemKind, X12ParseError, X12Problem
+from .reader import interchange_ack
 from .records import AckCode, FunctionalGroupAck, InterchangeAck
 from .tokenizer import Source, iter_segment_blocks, rereadable, source_name
 from .writer import WriteOptions, _Envelope, _Out
@@ -75,7 +74,6 @@ _NOTES: Final[dict[tuple[str, int | None], str]] = {
     ("ISA", 15): "020",
 }
 _ACCEPTED_WITH_ERRORS: Final = frozenset({"001", "006", "008", "019", "020", "021"})
-_FIELDS: Final = ("control_number", "interchange_date", "interchange_time", "status", "note_code")
 
 
 def _note(problem: X12Problem) -> str | None:
@@ -235,8 +233,9 @@ def format_acknowledgments(
 def parse_interchange_acks(source: Source) -> Iterator[InterchangeAck]:
     """The TA1 segments of ``source`` as records, in file order.
 
-    X12ParseError at a TA1 inside a functional group or with a value its record refuses; the
-    rest of the file is read by :func:`~cleanclaim.standards.x12.api.parse`.
+    X12ParseError at a TA1 inside a functional group or with a value its record refuses.
+    Nothing else of the file is read (:func:`~cleanclaim.standards.x12.api.parse` reads the
+    TA1s with the transaction sets around them).
     """
     name = source_name(source)
     in_group = False
@@ -254,23 +253,4 @@ def parse_interchange_acks(source: Source) -> Iterator[InterchangeAck]:
                         segment_id="TA1",
                         kind=ProblemKind.STRUCTURE,
                     )
-                yield _read(el, name, pos)
-
-
-def _read(el: list[str], name: str, pos: int) -> InterchangeAck:
-    values = [*el[1:6], *[""] * (6 - len(el))]
-    try:
-        return InterchangeAck.model_validate(dict(zip(_FIELDS, values, strict=True)))
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        field = str(error["loc"][0])
-        value = values[_FIELDS.index(field)]
-        raise X12ParseError(
-            f"{field}: {error['msg']}",
-            source=name,
-            segment=pos,
-            segment_id="TA1",
-            element=_FIELDS.index(field) + 1,
-            value=value or None,
-            kind=ProblemKind.REQUIRED if not value else ProblemKind.VALUE,
-        ) from None
+                yield interchange_ack(el, name, pos)
