@@ -22,8 +22,12 @@ _INTRO = """\
 # Rules reference
 
 Generated from the rule registry by `python -m cleanclaim.rules.docs > docs/rules.md`; do not
-edit by hand. Every rule is declared once (`cleanclaim.rules`), runs vectorized over a batch of
-claims and, unchanged, over one claim in real time (`scrub_claim`). Each example below runs as a
+edit by hand. Every rule is declared once (`cleanclaim.rules`) with two evaluations of the same
+check: a Polars plan, run vectorized over a batch of claims, and a one-claim kernel, run on one
+claim in real time (`scrub_claim`) without the millisecond a plan costs however few its rows.
+The tests scrub every example below and a synthetic world claim by claim both ways and require
+the same findings, column for column (`tests/rules/test_single.py`); a rule without a kernel
+(e.g. one registered by a caller) runs its plan on the one claim. Each example below runs as a
 test (`tests/rules/test_examples.py`).
 
 **Severity**: `reject` = the claim will bounce at the payer's front end (999/277CA);
@@ -48,7 +52,8 @@ for FY2025 only.
 
 ```
 cleanclaim scrub INPUT... [--format x12|fhir|csv|parquet] [--context DIR] [--as-of DATE]
-                          [--out FILE] [--packs PATH]... [--json]
+                          [--out FILE] [--packs PATH]... [--json] [--chunk-size N]
+                          [--save] [--db URL]
 ```
 
 INPUT is an X12 837 file, FHIR Claim resources (Bundle `.json` or `.ndjson`, through
@@ -66,7 +71,9 @@ Exit code 0 even with findings; 2 when an input cannot be read (the message name
 row or segment, and the cause).
 
 In Python: `scrub(batch, Context.from_batches(...))` returns a `ScrubResult` (`findings`,
-`decisions`, `summary()`); `scrub_claim(claim, context)` returns the findings of one claim.
+`decisions`, `summary()`); `scrub_claim(claim, context)` returns the findings of one claim,
+`scrub_one(claim, context)` its `ScrubResult` (with `plans=True`, through the plans instead of
+the kernels); `scrub_stream(batches, context)` scrubs chunk after chunk.
 """
 
 

@@ -117,7 +117,8 @@ def _types_filter(rule: Rule, ctx: ScrubContext) -> pl.Series | bool:
 
 
 def _labelled(rule: Rule, found: pl.DataFrame, keep: pl.Series | None) -> pl.DataFrame:
-    """A rule's raw findings with its metadata, in the columns of the findings table.
+    """A rule's raw findings with its metadata, in the columns of the findings table (a
+    message or fix a plan built from a missing value falls back to the rule's title or fix).
 
     Done eagerly on the collected rows rather than in the rule's plan: most rules find
     nothing, and wrapping 36 plans in projections cost more than the rules themselves on one
@@ -138,9 +139,7 @@ def _labelled(rule: Rule, found: pl.DataFrame, keep: pl.Series | None) -> pl.Dat
         pl.lit(rule.category.value).alias("category"),
         given("carc", rule.carc), given("rarc", rule.rarc),
         pl.col("line").cast(pl.Int64),
-        pl.col("message").cast(pl.String),
-        pl.col("fix").cast(pl.String),
-        given("repair", None),
+        given("message", rule.title), given("fix", rule.fix), given("repair", None),
     )
 
 
@@ -318,7 +317,8 @@ def _hit_row(rule: Rule, claim_id: str, hit: Hit) -> dict[str, Any]:
         "category": rule.category.value,
         "carc": hit.carc if hit.carc is not None else rule.carc,
         "rarc": hit.rarc if hit.rarc is not None else rule.rarc,
-        "line": hit.line, "message": hit.message, "fix": hit.fix, "repair": hit.repair,
+        "line": hit.line, "message": hit.message if hit.message is not None else rule.title,
+        "fix": hit.fix if hit.fix is not None else rule.fix, "repair": hit.repair,
     }
 
 

@@ -9,13 +9,17 @@ date and units counts; the claim is then only told to add its number.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
 from ...domain import AuthorizationStatus, DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
-from ..registry import rule
+from ..registry import rule, single
+from ..single import Hit, OneClaim, Row, polars_text, sequence
 
 __all__: list[str] = []
 
@@ -57,6 +61,85 @@ def _build_auth_lines(ctx: ScrubContext) -> pl.LazyFrame:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _AuthLine:
+    """One claim: a line whose code needs authorization, with the authorization its number
+    names (``auth`` None: no known one; a number naming several gives one row each)."""
+
+    line: Row
+    person_id: Any
+    number: str | None
+    units: float | None
+    auth: Row | None = None
+    left: float | None = None
+    code_ok: bool = False
+    date_ok: bool = False
+    party_ok: bool = False
+
+
+def _same(value: Any, other: Any) -> bool:
+    """Whether two values are equal as a Polars comparison keeps them (nulls never are)."""
+    return value is not None and other is not None and bool(value == other)
+
+
+def _float(value: Decimal | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _left(auth: Row) -> float | None:
+    """Approved minus used units of an authorization (null when either is)."""
+    approved, used = auth["units_approved"], auth["units_used"]
+    return None if approved is None or used is None else float(approved - used)
+
+
+def _text(template: str, *values: Any) -> str | None:
+    """``template`` filled as ``pl.format`` fills it: null when any value is null."""
+    texts = [polars_text(v) for v in values]
+    return None if None in texts else template.format(*texts)
+
+
+def _auth_lines_one(one: OneClaim) -> list[_AuthLine]:
+    """One claim: :func:`_auth_lines`."""
+    built: list[_AuthLine] = one.shared("auth_lines", lambda: _build_auth_lines_one(one))
+    return built
+
+
+def _build_auth_lines_one(one: OneClaim) -> list[_AuthLine]:
+    elig = one.eligibility
+    if not elig["active"]:
+        return []
+    person = elig["person_id"]
+    required = {code for plan in one.rows("plans", "plan_id", elig["plan_id"])
+                for code in sequence(plan["auth_required_codes"])}
+    by_number: dict[str, list[Row]] = {}
+    for auth in one.authorizations or ():
+        if auth["auth_id"] is not None:
+            by_number.setdefault(auth["auth_id"], []).append(auth)
+    out: list[_AuthLine] = []
+    for ln in one.lines:
+        code = ln["procedure_code"]
+        if code is None or code not in required:
+            continue
+        number = ln["prior_auth_number"]
+        if number is None:
+            number = ln["claim_auth"]
+        units = _float(ln["units"])
+        auths = by_number.get(number, []) if number is not None else []
+        if not auths:
+            out.append(_AuthLine(ln, person, number, units))
+        day = ln["service_from"]
+        for auth in auths:
+            start, end = auth["start_date"], auth["end_date"]
+            out.append(_AuthLine(
+                ln, person, number, units, auth, _left(auth),
+                code_ok=code in sequence(auth["procedure_codes"]),
+                date_ok=(start is not None and end is not None and day is not None
+                         and start <= day <= end),
+                party_ok=_same(auth["member_id"], person) and _same(auth["payer_id"],
+                                                                   ln["payer_id"])))
+    return out
+
+
 def _matching(ctx: ScrubContext, lines: pl.LazyFrame) -> pl.LazyFrame:
     """Lines with an approved authorization covering them, whether referenced or not; adds
     ``match_id``."""
@@ -76,9 +159,49 @@ def _matching(ctx: ScrubContext, lines: pl.LazyFrame) -> pl.LazyFrame:
     return hits.group_by("claim_id", "line_number").agg(pl.col("match_id").sort().first())
 
 
+def _covers(auth: Row, row: _AuthLine) -> bool:
+    """Whether an approved authorization covers an unreferenced line (as :func:`_matching`
+    joins and filters them)."""
+    ln = row.line
+    day, npi, left = ln["service_from"], auth["provider_npi"], _left(auth)
+    start, end = auth["start_date"], auth["end_date"]
+    return (_same(auth["payer_id"], ln["payer_id"]) and _same(auth["member_id"], row.person_id)
+            and ln["procedure_code"] in sequence(auth["procedure_codes"])
+            and start is not None and end is not None and day is not None
+            and start <= day <= end
+            and left is not None and row.units is not None and left >= row.units
+            and (npi is None or _same(npi, ln["provider_npi"])
+                 or _same(npi, ln["billing_npi"])))
+
+
+def _matching_one(one: OneClaim) -> dict[int, str | None]:
+    """One claim: :func:`_matching` of the unreferenced lines, as the first authorization
+    number (null first, as Polars sorts) covering each line number."""
+    built: dict[int, str | None] = one.shared("auth_matching", lambda: _build_matching_one(one))
+    return built
+
+
+def _build_matching_one(one: OneClaim) -> dict[int, str | None]:
+    approved = [a for a in one.authorizations or () if a["status"] == _APPROVED]
+    found: dict[int, list[str | None]] = {}
+    for row in _unusable_one(one):
+        number = row.line["line_number"]
+        if number is None:
+            continue
+        for auth in approved:
+            if _covers(auth, row):
+                found.setdefault(number, []).append(auth["auth_id"])
+    return {n: None if None in ids else min(i for i in ids if i is not None)
+            for n, ids in found.items()}
+
+
 def _unusable(ctx: ScrubContext) -> pl.LazyFrame:
     lines = _auth_lines(ctx)
     return lines.filter(~pl.col("found"))
+
+
+def _unusable_one(one: OneClaim) -> list[_AuthLine]:
+    return [row for row in _auth_lines_one(one) if row.auth is None]
 
 
 def _mri_lines(auth: str | None = None, units: int = 1, day: str = "2025-03-10"
@@ -116,6 +239,18 @@ def missing(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("auth.missing")
+def _missing_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines needing authorization that none covers."""
+    covered = _matching_one(one)
+    return [Hit(row.line["line_number"],
+                _text("{} needs prior authorization; none found for {}",
+                      row.line["procedure_code"], row.line["service_from"]),
+                "Request authorization (or retro-authorization) from the payer.")
+            for row in _unusable_one(one)
+            if row.line["line_number"] is None or row.line["line_number"] not in covered]
+
+
 @rule(
     "auth.number_not_on_claim", title="Authorization on file but not on the claim",
     category=DenialCategory.AUTHORIZATION, severity=Severity.WARN, carc="197",
@@ -138,8 +273,33 @@ def number_not_on_claim(ctx: ScrubContext) -> pl.LazyFrame:
                          extra={"repair": pl.format("prior_auth_number={}", "match_id")})
 
 
+@single("auth.number_not_on_claim")
+def _number_not_on_claim_one(one: OneClaim) -> list[Hit]:
+    """One claim: unreferenced lines an approved authorization covers."""
+    covered = _matching_one(one)
+    hits = []
+    for row in _unusable_one(one):
+        number = row.line["line_number"]
+        if number is None or number not in covered:
+            continue
+        match = covered[number]
+        hits.append(Hit(number, _text("authorization {} covers {} but is not on the claim",
+                                      match, row.line["procedure_code"]),
+                        _text("Add authorization number {} (REF*G1).", match),
+                        repair=_text("prior_auth_number={}", match)))
+    return hits
+
+
 def _referenced(ctx: ScrubContext) -> pl.LazyFrame:
     return _auth_lines(ctx).filter(pl.col("found"))
+
+
+def _referenced_one(one: OneClaim, *, approved: bool) -> list[tuple[_AuthLine, Row]]:
+    """One claim: the lines with the authorization they reference, kept when its status is
+    approved (``approved``) or is another one (a null status is neither)."""
+    return [(row, row.auth) for row in _auth_lines_one(one)
+            if row.auth is not None and row.auth["status"] is not None
+            and (row.auth["status"] == _APPROVED) == approved]
 
 
 @rule(
@@ -158,6 +318,15 @@ def not_approved(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(bad, pl.format("authorization {} is {}", "auth_number", "a_status"),
                          "Appeal the decision or obtain a new approval.",
                          line=pl.col("line_number"))
+
+
+@single("auth.not_approved")
+def _not_approved_one(one: OneClaim) -> list[Hit]:
+    """One claim: referenced authorizations whose status is not approved."""
+    return [Hit(row.line["line_number"],
+                _text("authorization {} is {}", row.number, auth["status"]),
+                "Appeal the decision or obtain a new approval.")
+            for row, auth in _referenced_one(one, approved=False)]
 
 
 @rule(
@@ -180,6 +349,17 @@ def wrong_service(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("auth.wrong_service")
+def _wrong_service_one(one: OneClaim) -> list[Hit]:
+    """One claim: referenced approved authorizations for another code, member or payer."""
+    return [Hit(row.line["line_number"],
+                _text("authorization {} does not cover {} for this member", row.number,
+                      row.line["procedure_code"]),
+                "Reference the authorization for this member and code.")
+            for row, _ in _referenced_one(one, approved=True)
+            if not (row.code_ok and row.party_ok)]
+
+
 @rule(
     "auth.expired", title="Service outside the authorization's dates",
     category=DenialCategory.AUTHORIZATION, severity=Severity.DENY, carc="15",
@@ -197,6 +377,17 @@ def expired(ctx: ScrubContext) -> pl.LazyFrame:
                                         "auth_number", "a_start", "a_end", "service_from"),
                          "Request an extension or a new authorization.",
                          line=pl.col("line_number"))
+
+
+@single("auth.expired")
+def _expired_one(one: OneClaim) -> list[Hit]:
+    """One claim: referenced approved authorizations for this service but not this date."""
+    return [Hit(row.line["line_number"],
+                _text("authorization {} runs {} to {}; service on {}", row.number,
+                      auth["start_date"], auth["end_date"], row.line["service_from"]),
+                "Request an extension or a new authorization.")
+            for row, auth in _referenced_one(one, approved=True)
+            if row.code_ok and row.party_ok and not row.date_ok]
 
 
 @rule(
@@ -217,3 +408,15 @@ def units_exhausted(ctx: ScrubContext) -> pl.LazyFrame:
                                         "units_f", "a_left", "auth_number"),
                          "Request more units, or bill only the units left.",
                          line=pl.col("line_number"))
+
+
+@single("auth.units_exhausted")
+def _units_exhausted_one(one: OneClaim) -> list[Hit]:
+    """One claim: referenced authorizations with fewer units left than billed."""
+    return [Hit(row.line["line_number"],
+                _text("{} unit(s) billed, {} left on authorization {}", row.units, row.left,
+                      row.number),
+                "Request more units, or bill only the units left.")
+            for row, _ in _referenced_one(one, approved=True)
+            if row.code_ok and row.party_ok and row.date_ok
+            and row.left is not None and row.units is not None and row.left < row.units]

@@ -8,13 +8,17 @@ Every rule here resolves the claim's payer and member ID to a coverage (the shar
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 
 from ...domain import DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
-from ..registry import rule
+from ..registry import rule, single
+from ..single import Hit, OneClaim, polars_text
 
 __all__: list[str] = []
 
@@ -24,6 +28,12 @@ _ELIG = "payer eligibility file (X12 834 / 271)"
 def _elig(ctx: ScrubContext) -> pl.LazyFrame:
     return ctx.eligibility.join(
         ctx.claims.select("claim_id", "payer_id", "member_id", "dos"), on="claim_id")
+
+
+def _format(template: str, *values: Any) -> str | None:
+    """``template`` filled as ``pl.format`` fills it: null when any value is null."""
+    texts = [polars_text(v) for v in values]
+    return None if any(t is None for t in texts) else template.format(*texts)
 
 
 def _day(d: str) -> dt.date:
@@ -46,6 +56,17 @@ def member_unknown(ctx: ScrubContext) -> pl.LazyFrame:
                          "Correct the member ID from the member's card or a 270 inquiry.")
 
 
+@single("elig.member_unknown")
+def _member_unknown_one(one: OneClaim) -> list[Hit]:
+    """One claim: the member ID is known to no payer and no member record."""
+    e, c = one.eligibility, one.claim
+    if e["has_coverage"] or e["known_elsewhere"]:
+        return []
+    return [Hit(None, _format("member ID {} is not known to payer {}", c["member_id"],
+                              c["payer_id"]),
+                "Correct the member ID from the member's card or a 270 inquiry.")]
+
+
 @rule(
     "elig.wrong_payer", title="Claim sent to a payer the member has no coverage with",
     category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="109",
@@ -60,6 +81,17 @@ def wrong_payer(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(bad, pl.format("member ID {} has no coverage with payer {}",
                                         "member_id", "payer_id"),
                          "Route the claim to the member's payer on the date of service.")
+
+
+@single("elig.wrong_payer")
+def _wrong_payer_one(one: OneClaim) -> list[Hit]:
+    """One claim: the member ID is known, but not with this payer."""
+    e, c = one.eligibility, one.claim
+    if e["has_coverage"] or not e["known_elsewhere"]:
+        return []
+    return [Hit(None, _format("member ID {} has no coverage with payer {}", c["member_id"],
+                              c["payer_id"]),
+                "Route the claim to the member's payer on the date of service.")]
 
 
 @rule(
@@ -90,6 +122,19 @@ def coverage_inactive(ctx: ScrubContext) -> pl.LazyFrame:
                          "payer in force then, or the patient.")
 
 
+@single("elig.coverage_inactive")
+def _coverage_inactive_one(one: OneClaim) -> list[Hit]:
+    """One claim: its coverage with this payer ended before the first date of service."""
+    e, dos = one.eligibility, one.claim["dos"]
+    if not e["has_coverage"] or e["active"] or e["last_end"] is None:
+        return []
+    days = (dos - e["last_end"]).days
+    return [Hit(None, _format("coverage ended {} ({} day(s) before the service on {})",
+                              e["last_end"], days, dos),
+                "Verify eligibility on the date of service; bill the payer in force then, "
+                "or the patient.")]
+
+
 @rule(
     "elig.coverage_not_started", title="Coverage not yet in force on the date of service",
     category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="26",
@@ -114,6 +159,18 @@ def coverage_not_started(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(bad, msg, "Bill the payer in force on the date of service.")
 
 
+@single("elig.coverage_not_started")
+def _coverage_not_started_one(one: OneClaim) -> list[Hit]:
+    """One claim: its coverage with this payer starts after the first date of service."""
+    e = one.eligibility
+    if (not e["has_coverage"] or e["active"] or e["last_end"] is not None
+            or e["next_start"] is None):
+        return []
+    return [Hit(None, _format("coverage starts {}, service on {}", e["next_start"],
+                              one.claim["dos"]),
+                "Bill the payer in force on the date of service.")]
+
+
 def _demo(ctx: ScrubContext) -> pl.LazyFrame:
     assert ctx.members is not None
     members = ctx.members.select(
@@ -125,8 +182,28 @@ def _demo(ctx: ScrubContext) -> pl.LazyFrame:
             .join(members, on="person_id").join(claims, on="claim_id"))
 
 
+def _demo_one(one: OneClaim) -> list[dict[str, Any]]:
+    """The member records of the person the claim's active coverage covers."""
+    person = one.eligibility["person_id"]
+    if not one.eligibility["active"] or person is None:
+        return []
+    return [m for m in one.members or () if m["member_id"] == person]
+
+
 def _norm(col: str) -> pl.Expr:
     return pl.col(col).str.to_uppercase().str.replace_all(r"[^A-Z]", "")
+
+
+_NOT_LETTER = re.compile(r"[^A-Z]")
+
+
+def _norm_one(name: str | None) -> str | None:
+    return None if name is None else _NOT_LETTER.sub("", name.upper())
+
+
+def _differ(a: Any, b: Any) -> bool:
+    """``(a != b).fill_null(False)``: only two present, unequal values differ."""
+    return a is not None and b is not None and a != b
 
 
 @rule(
@@ -152,6 +229,25 @@ def patient_name_mismatch(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(frame, msg, fix)
 
 
+@single("elig.patient_name_mismatch")
+def _patient_name_mismatch_one(one: OneClaim) -> list[Hit]:
+    """One claim: the patient's name, letters only, differs from the enrolled one."""
+    c = one.claim
+    first, last = c["patient_first_name"], c["patient_last_name"]
+    hits = []
+    for m in _demo_one(one):
+        if not (_differ(last, m["last_name"]) or _differ(first, m["first_name"])):
+            continue
+        if not (_differ(_norm_one(last), _norm_one(m["last_name"]))
+                or _differ(_norm_one(first), _norm_one(m["first_name"]))):
+            continue
+        hits.append(Hit(None, _format("patient {} {} is enrolled as {} {}", first, last,
+                                      m["first_name"], m["last_name"]),
+                        _format("Bill the patient as {} {} (enrolled name).",
+                                m["first_name"], m["last_name"])))
+    return hits
+
+
 @rule(
     "elig.patient_demographics_mismatch", title="Patient birth date or sex differs from enrolment",
     category=DenialCategory.ELIGIBILITY, severity=Severity.DENY, carc="31",
@@ -171,6 +267,19 @@ def patient_demographics_mismatch(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(frame, msg, pl.format(
         "Use the enrolled birth date {} and sex {} if the card confirms them.",
         "birth_date", "member_sex"))
+
+
+@single("elig.patient_demographics_mismatch")
+def _patient_demographics_mismatch_one(one: OneClaim) -> list[Hit]:
+    """One claim: the patient's birth date or sex differs from the enrolled one."""
+    c = one.claim
+    born, sex = c["patient_birth_date"], c["patient_sex"]
+    return [Hit(None, _format("patient born {} sex {}; enrolled born {} sex {}", born, sex,
+                              m["birth_date"], m["sex"]),
+                _format("Use the enrolled birth date {} and sex {} if the card confirms them.",
+                        m["birth_date"], m["sex"]))
+            for m in _demo_one(one)
+            if _differ(born, m["birth_date"]) or _differ(sex, m["sex"])]
 
 
 @rule(
@@ -203,9 +312,34 @@ def other_payer_primary(ctx: ScrubContext) -> pl.LazyFrame:
                                    "other_payer"))
 
 
+@single("elig.other_payer_primary")
+def _other_payer_primary_one(one: OneClaim) -> list[Hit]:
+    """One claim: the first other payer found primary for the person on the date of service."""
+    e, c = one.eligibility, one.claim
+    order, dos, payer = e["cob_order"], c["dos"], c["payer_id"]
+    if not e["active"] or e["person_id"] is None or order is None or order <= 1:
+        return []
+    for other in one.coverages or ():
+        start, end = other["effective_date"], other["termination_date"]
+        if (other["member_id"] == e["person_id"] and _differ(other["payer_id"], payer)
+                and other["cob_order"] is not None and other["cob_order"] < order
+                and start is not None and start <= dos and (end is None or dos <= end)):
+            return [Hit(None, _format("payer {} is primary on {}; {} is secondary",
+                                      other["payer_id"], dos, payer),
+                        _format("Bill payer {} first, then this payer with its payment.",
+                                other["payer_id"]))]
+    return []
+
+
 def _plan_lines(ctx: ScrubContext) -> pl.LazyFrame:
     elig = ctx.eligibility.filter(pl.col("active")).select("claim_id", "person_id", "plan_id")
     return ctx.claim_lines.join(elig, on="claim_id")
+
+
+def _plan_id_one(one: OneClaim) -> Any:
+    """The plan of the claim's active coverage (None: no line joins a plan)."""
+    e = one.eligibility
+    return e["plan_id"] if e["active"] else None
 
 
 @rule(
@@ -229,6 +363,18 @@ def service_excluded(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("cov.service_excluded")
+def _service_excluded_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines whose code the plan excludes."""
+    plan = _plan_id_one(one)
+    excluded = {code for p in one.rows("plans", "plan_id", plan)
+                for code in p["excluded_codes"] or () if code is not None}
+    return [Hit(ln["line_number"], _format("{} is excluded by plan {}", ln["procedure_code"],
+                                           plan),
+                "Bill the patient (with a signed waiver) instead of the plan.")
+            for ln in one.lines if ln["procedure_code"] in excluded]
+
+
 @rule(
     "cov.benefit_limit_exceeded", title="Benefit limit exceeded",
     category=DenialCategory.COVERAGE, severity=Severity.DENY, carc="119",
@@ -244,7 +390,8 @@ def service_excluded(ctx: ScrubContext) -> pl.LazyFrame:
 )
 def benefit_limit_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     """Units of a limit's codes exceed its maximum: on the claim (per visit), or with the
-    member's claim history in the same calendar year, plan year or lifetime."""
+    member's claim history in the same calendar year, plan year or lifetime. Plans carry no
+    plan-year start, so a plan year counts as the calendar year of the first DOS."""
     assert ctx.plan_limits is not None
     limits = ctx.plan_limits.select(
         "plan_id", "benefit", pl.col("max_units").cast(pl.Float64), "period",
@@ -253,14 +400,14 @@ def benefit_limit_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     used = lines.group_by("claim_id", "benefit", "period", "max_units", "person_id").agg(
         pl.col("units").cast(pl.Float64).sum().alias("units"), pl.col("dos").first())
     if ctx.history_lines is not None and ctx.history_claims is not None:
+        # Past units by year: a lifetime limit counts every year, the others the DOS's.
         past = _history_units(ctx, limits)
-        used = used.join(past, on=["person_id", "benefit"], how="left").with_columns(
-            pl.when((pl.col("period") != "per_visit")
-                    & ((pl.col("period") == "lifetime")
-                       | (pl.col("past_year") == pl.col("dos").dt.year())))
-            .then(pl.col("units") + pl.col("past_units").fill_null(0.0))
-            .otherwise(pl.col("units")).alias("units"))
-        used = used.group_by("claim_id", "benefit", "max_units").agg(pl.col("units").max())
+        counted = (pl.col("period") != "per_visit") & (
+            (pl.col("period") == "lifetime") | (pl.col("past_year") == pl.col("dos").dt.year()))
+        used = used.join(past, on=["person_id", "benefit"], how="left").group_by(
+            "claim_id", "benefit", "period", "max_units", "person_id").agg(
+            (pl.col("units").first() + pl.when(counted).then(pl.col("past_units"))
+             .otherwise(0.0).fill_null(0.0).sum()).alias("units"))
     hits = used.filter(pl.col("units") > pl.col("max_units"))
     return finding_frame(hits, pl.format("{} units of {} exceed the limit of {}", "units",
                                          "benefit", "max_units"),
@@ -280,6 +427,86 @@ def _history_units(ctx: ScrubContext, limits: pl.LazyFrame) -> pl.LazyFrame:
     return lines.group_by("person_id", "benefit", pl.col("service_from").dt.year()
                           .alias("past_year")).agg(
         pl.col("units").cast(pl.Float64).sum().alias("past_units"))
+
+
+_Limit = tuple[Any, Any, float | None]
+"""A limit row's benefit, period and maximum (as a float)."""
+
+
+def _limits_one(one: OneClaim, plan: Any) -> dict[Any, list[_Limit]]:
+    """The plan's limits by each code they count (one entry per limit row and code)."""
+    out: dict[Any, list[_Limit]] = {}
+    for row in one.rows("plan_limits", "plan_id", plan):
+        most = None if row["max_units"] is None else float(row["max_units"])
+        for code in row["procedure_codes"] or ():
+            if code is not None:
+                out.setdefault(code, []).append((row["benefit"], row["period"], most))
+    return out
+
+
+def _units(values: Iterable[Any]) -> float:
+    """``cast(Float64).sum()``: nulls skipped, none summing to 0."""
+    total = 0.0
+    for v in values:
+        if v is not None:
+            total += float(v)
+    return total
+
+
+def _history_units_one(one: OneClaim) -> dict[tuple[Any, Any], list[tuple[Any, float]]]:
+    """Per person and benefit, the units of the member's past claims (other than this one)
+    with the same payer, by year of service."""
+    assert one.history_claims is not None and one.history_lines is not None
+    cov = list(dict.fromkeys((c["subscriber_id"], c["payer_id"], c["member_id"], c["plan_id"])
+                             for c in one.coverages or ()))
+    lines: dict[Any, list[dict[str, Any]]] = {}
+    for ln in one.history_lines:
+        lines.setdefault(ln["claim_id"], []).append(ln)
+    limits: dict[Any, dict[Any, list[_Limit]]] = {}
+    past: dict[tuple[Any, Any, Any], list[Any]] = {}
+    for h in one.history_claims:
+        if h["claim_id"] == one.claim_id:
+            continue
+        for subscriber, payer, person, plan in cov:
+            if (subscriber is None or payer is None or subscriber != h["member_id"]
+                    or payer != h["payer_id"]):
+                continue
+            if plan not in limits:
+                limits[plan] = _limits_one(one, plan)
+            for ln in lines.get(h["claim_id"], ()) if h["claim_id"] is not None else ():
+                for benefit, _, _ in limits[plan].get(ln["procedure_code"], ()):
+                    year = None if ln["service_from"] is None else ln["service_from"].year
+                    past.setdefault((person, benefit, year), []).append(ln["units"])
+    out: dict[tuple[Any, Any], list[tuple[Any, float]]] = {}
+    for (person, benefit, year), units in past.items():
+        out.setdefault((person, benefit), []).append((year, _units(units)))
+    return out
+
+
+@single("cov.benefit_limit_exceeded")
+def _benefit_limit_exceeded_one(one: OneClaim) -> list[Hit]:
+    """One claim: a limit whose units (with the member's history in its period) exceed it."""
+    person, dos = one.eligibility["person_id"], one.claim["dos"]
+    plan = _plan_id_one(one)
+    limits = _limits_one(one, plan) if plan is not None else {}
+    billed: dict[_Limit, list[Any]] = {}
+    for ln in one.lines:
+        for limit in limits.get(ln["procedure_code"], ()):
+            billed.setdefault(limit, []).append(ln["units"])
+    history = one.history_claims is not None and one.history_lines is not None
+    past = _history_units_one(one) if history and billed else {}
+    hits = []
+    for (benefit, period, most), units in billed.items():
+        total = _units(units)
+        if period is not None and period != "per_visit":
+            total += sum(past_units for year, past_units in past.get((person, benefit), ())
+                         if period == "lifetime"
+                         or (year is not None and dos is not None and year == dos.year))
+        if most is not None and total > most:
+            hits.append(Hit(None, _format("{} units of {} exceed the limit of {}", total,
+                                          benefit, most),
+                            "Bill within the benefit limit; bill the excess to the patient."))
+    return hits
 
 
 @rule(
@@ -313,3 +540,28 @@ def provider_out_of_network(ctx: ScrubContext) -> pl.LazyFrame:
                           "billing_npi", "payer_id", "dos"))
     return finding_frame(bad, msg, "Confirm participation; get a referral or network "
                          "exception, or tell the patient about out-of-network costs.")
+
+
+def _in_network(p: dict[str, Any], dos: dt.date | None) -> bool:
+    """The plan's ``in_net`` with nulls read as not in network."""
+    start, end = p["network_effective"], p["network_termination"]
+    return (p["network_status"] == "in_network"
+            and (start is None or (dos is not None and start <= dos))
+            and (end is None or (dos is not None and dos <= end)))
+
+
+@single("elig.provider_out_of_network")
+def _provider_out_of_network_one(one: OneClaim) -> list[Hit]:
+    """One claim: the billing NPI unknown to the payer or not in network on the DOS."""
+    c = one.claim
+    payer, npi, dos = c["payer_id"], c["billing_npi"], c["dos"]
+    fix = ("Confirm participation; get a referral or network exception, or tell the patient "
+           "about out-of-network costs.")
+    known = [p for p in one.providers or ()
+             if payer is not None and npi is not None
+             and p["payer_id"] == payer and p["npi"] == npi]
+    if not known:
+        return [Hit(None, _format("billing NPI {} is not known to payer {}", npi, payer), fix)]
+    return [Hit(None, _format("billing NPI {} is not in network with payer {} on {}",
+                              npi, payer, dos), fix)
+            for p in known if not _in_network(p, dos)]
