@@ -141,3 +141,16 @@ def test_polars_text_writes_values_as_polars_formats_them() -> None:
         expected = frame.select(pl.format("{}", "v")).item()
         assert polars_text(value) == expected, value
     assert polars_text(None) is None
+
+
+def test_reference_rows_of_equal_the_plans_rows() -> None:
+    from cleanclaim.rules import Reference
+
+    codes = ["99213", "99213", "A", "É1", None, "20610", "0001F"]
+    table = pl.DataFrame({"code": codes, "mue_value": list(range(len(codes))),
+                          "adjudication_indicator": [1] * len(codes)}).lazy()
+    reference = Reference(mue=table)
+    for wanted in (["99213"], ["É1", "A"], ["992130"], ["9921"], [], ["missing", "20610"],
+                   [None, "0001F"]):
+        expected = reference.sorted_rows("mue", "code", pl.Series(wanted, dtype=pl.String))
+        assert reference.rows_of("mue", "code", wanted) == expected.to_dicts(), wanted

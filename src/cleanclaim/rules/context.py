@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -95,6 +96,8 @@ class Reference:
     _sorted: dict[tuple[str, str], pl.DataFrame] = field(
         init=False, default_factory=dict, repr=False, compare=False)
     _indexes: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
+    _keys: dict[tuple[str, str], tuple[np.ndarray[Any, Any], int]] = field(
         init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -215,13 +218,40 @@ class Reference:
         two-million-row PTP table instead of hashing all of it."""
         return self.sorted_rows(name, key, codes).lazy()
 
+    def sorted_copy(self, name: str, key: str) -> pl.DataFrame:
+        """Table ``name`` sorted by ``key``, made on first use and kept."""
+        if (name, key) not in self._sorted:
+            table = getattr(self, name)
+            assert isinstance(table, pl.LazyFrame)
+            self._sorted[(name, key)] = table.sort(key).collect(engine="in-memory")
+        return self._sorted[(name, key)]
+
+    def rows_of(self, name: str, key: str, codes: Iterable[str]) -> list[dict[str, Any]]:
+        """The rows of table ``name`` whose ``key`` is one of ``codes``, as Python dicts (in
+        the order of the sorted copy): what one-claim kernels read. The sorted key column is
+        kept as a NumPy byte-string array, built once, whose binary search takes a
+        microsecond where Polars' search of a string column takes about a hundred."""
+        frame = self.sorted_copy(name, key)
+        if (name, key) not in self._keys:
+            column = frame[key]
+            nulls = column.null_count()  # sorted first
+            keys = column.slice(nulls).cast(pl.Binary).to_numpy().astype(np.bytes_)
+            self._keys[(name, key)] = (keys, nulls)
+        keys, offset = self._keys[(name, key)]
+        width = keys.dtype.itemsize
+        out: list[dict[str, Any]] = []
+        for code in sorted({c.encode() for c in codes if c is not None}):
+            if len(code) > width:  # no key is that long (NumPy would cut the code short)
+                continue
+            lo = int(np.searchsorted(keys, code, side="left"))
+            hi = int(np.searchsorted(keys, code, side="right"))
+            if hi > lo:
+                out += frame.slice(lo + offset, hi - lo).to_dicts()
+        return out
+
     def sorted_rows(self, name: str, key: str, codes: pl.Series) -> pl.DataFrame:
         """:meth:`rows_for`, collected: the rows in the order of the sorted copy."""
-        table = getattr(self, name)
-        assert isinstance(table, pl.LazyFrame)
-        if (name, key) not in self._sorted:
-            self._sorted[(name, key)] = table.sort(key).collect(engine="in-memory")
-        frame = self._sorted[(name, key)]
+        frame = self.sorted_copy(name, key)
         wanted = codes.drop_nulls().unique().sort().cast(pl.String)
         column = frame[key]
         lows = column.search_sorted(wanted, side="left").to_list()
@@ -560,8 +590,7 @@ class ScrubContext:
             return self.reference.rows_for(name, key, values)
         # A large batch bills thousands of distinct codes (diagnoses): the row ranges are
         # gathered in one vectorized step instead of a slice per code.
-        self.reference.rows_for(name, key, values.head(0))  # sorts the table once
-        frame = self.reference._sorted[(name, key)]
+        frame = self.reference.sorted_copy(name, key)
         wanted = values.drop_nulls().unique().sort().cast(frame.schema[key])
         column = frame[key]
         ranges = pl.select(pl.int_ranges(

@@ -31,7 +31,8 @@ from ..domain import Claim
 from ..domain.schema import table_specs
 from .context import Context, Reference
 
-__all__ = ["Hit", "OneClaim", "Single", "polars_text"]
+__all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "polars_text",
+           "sequence"]
 
 Row = dict[str, Any]
 
@@ -71,6 +72,13 @@ def polars_text(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def formatted(template: str, *values: Any) -> str | None:
+    """``template`` (``{}`` placeholders) filled as ``pl.format`` fills it: None when any
+    value is None."""
+    texts = [polars_text(v) for v in values]
+    return None if None in texts else template.format(*texts)
 
 
 def _specs() -> dict[str, dict[str, int | None]]:
@@ -130,8 +138,8 @@ class OneClaim:
         header = _row("claims", claim, {})
         lines = [_row("claim_lines", ln, key) for ln in claim.lines]
         self.diagnoses: list[Row] = [
-            _row("claim_diagnoses", dx, {**key, "sequence": i})
-            for i, dx in enumerate(claim.diagnoses, start=1)]
+            _row("claim_diagnoses", dx, key)
+            for dx in claim.diagnoses]
         header["dos"] = _min(ln["service_from"] for ln in lines)
         header["dos_last"] = _max([_max(ln["service_to"] for ln in lines),
                                    _max(ln["service_from"] for ln in lines)])
@@ -265,11 +273,7 @@ class OneClaim:
     def reference_rows(self, name: str, key: str, codes: Iterable[Any]) -> list[Row]:
         """Rows of reference table ``name`` whose ``key`` is one of ``codes`` (binary search
         in the table's sorted copy, as a small batch's plans read it)."""
-        wanted = _unique(codes)
-        if not wanted:
-            return []
-        frame = self.reference.sorted_rows(name, key, pl.Series(key, wanted, pl.String))
-        return frame.to_dicts()
+        return self.reference.rows_of(name, key, codes)
 
     def table(self, name: str) -> str:
         """The reference table serving this claim (``ptp`` -> ``ptp_institutional`` for an

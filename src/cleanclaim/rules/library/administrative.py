@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 
@@ -17,15 +20,20 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import claim_frequency_codes
 from ..api import Example, finding_frame
 from ..context import ScrubContext
-from ..registry import rule
+from ..registry import rule, single
+from ..single import Hit, OneClaim, formatted, polars_text
 
 __all__ = ["npi_is_valid"]
+
+Row = dict[str, Any]
 
 _GUIDE = "X12 837 implementation guides (005010X222A1 / 005010X223A2)"
 
 
 def _day(d: str) -> dt.date:
     return dt.date.fromisoformat(d)
+
+
 
 
 def npi_is_valid(col: pl.Expr) -> pl.Expr:
@@ -51,6 +59,19 @@ def npi_is_valid(col: pl.Expr) -> pl.Expr:
 def _npi_ok(name: str) -> pl.Expr:
     # The check-digit expression has dozens of nodes: built once per column, not per scrub.
     return npi_is_valid(pl.col(name))
+
+
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+
+
+def _npi_ok_one(npi: str) -> bool:
+    """:func:`npi_is_valid` on one NPI."""
+    if _TEN_DIGITS.fullmatch(npi) is None:
+        return False
+    digits = [int(c) for c in npi]
+    total = 24 + sum((2 * d - 9 if d >= 5 else 2 * d) if i % 2 == 0 else d
+                     for i, d in enumerate(digits[:9]))
+    return (10 - total % 10) % 10 == digits[9]
 
 
 _PROF_REQUIRED = ("place_of_service", "patient_birth_date", "billing_tax_id")
@@ -110,6 +131,33 @@ def required_fields(ctx: ScrubContext) -> pl.LazyFrame:
     return pl.concat([head, line, rev], how="diagonal_relaxed")
 
 
+@single("adm.required_fields")
+def _required_fields_one(one: OneClaim) -> list[Hit]:
+    """One claim: the missing header fields (in the plan's order), then the lines."""
+    c = one.claim
+    claim_type = c["claim_type"]
+    prof = None if claim_type is None else claim_type == ClaimType.PROFESSIONAL.value
+    prof_only = set(_PROF_REQUIRED) - set(_INST_REQUIRED)
+    inst_only = set(_INST_REQUIRED) - set(_PROF_REQUIRED)
+    missing = [n for n in dict.fromkeys(_PROF_REQUIRED + _INST_REQUIRED)
+               if c[n] is None and (prof is True if n in prof_only
+                                    else prof is False if n in inst_only else True)]
+    if not one.diagnoses:
+        missing.append("diagnoses")
+    hits = []
+    if missing:
+        names = ", ".join(missing)
+        hits.append(Hit(None, f"missing: {names}", f"Fill in {names} and resubmit."))
+    for ln in one.lines:
+        if ln["claim_type"] == ClaimType.PROFESSIONAL.value and ln["procedure_code"] is None:
+            hits.append(Hit(ln["line_number"], "service line has no procedure code",
+                            "Enter the CPT/HCPCS code of the service."))
+        if ln["claim_type"] == ClaimType.INSTITUTIONAL.value and ln["revenue_code"] is None:
+            hits.append(Hit(ln["line_number"], "institutional line has no revenue code",
+                            "Enter the revenue code (SV201) of the line."))
+    return hits
+
+
 _NPI_FIELDS = ("billing_npi", "rendering_npi", "referring_npi", "facility_npi")
 
 
@@ -151,6 +199,26 @@ def npi_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"), extra={"rarc": pl.col("rarc")})
 
 
+@single("adm.npi_invalid")
+def _npi_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: its NPIs field by field, then the lines' (the plan's order, which decides
+    the fix and RARC of the claim's finding)."""
+    hits = []
+    for name in _NPI_FIELDS:
+        npi = one.claim[name]
+        if npi is not None and not _npi_ok_one(npi):
+            label = name.replace("_", " ")
+            hits.append(Hit(None, f"{label} {npi} is not a valid NPI",
+                            f"Correct the {label} from NPPES.",
+                            rarc="N290" if name == "rendering_npi" else None))
+    for ln in one.lines:
+        npi = ln["rendering_npi"]
+        if npi is not None and not _npi_ok_one(npi):
+            hits.append(Hit(ln["line_number"], f"line rendering NPI {npi} is not a valid NPI",
+                            "Correct the line's rendering NPI from NPPES.", rarc="N290"))
+    return hits
+
+
 @rule(
     "adm.member_id_format", title="Member ID does not match the payer's format",
     category=DenialCategory.ELIGIBILITY, severity=Severity.REJECT, carc="31",
@@ -170,6 +238,47 @@ def member_id_format(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(bad, pl.format("member ID {} does not match payer {}'s format {}",
                                         "member_id", "payer_id", "member_id_pattern"),
                          "Copy the member ID exactly from the card.")
+
+
+_UNLIKE_RUST = re.compile(r"\[\[|&&|--|~~|\(\?<?[=!]|\\[1-9]")
+"""Syntax Python's ``re`` and Polars' (Rust) regex read differently or only one accepts:
+nested classes and set operations, lookaround, back references."""
+
+
+@functools.lru_cache(maxsize=256)
+def _python_pattern(text: str) -> re.Pattern[str] | None:
+    """A payer's member-ID pattern for Python's ``re``, or None where it may not read as
+    Polars reads it."""
+    if _UNLIKE_RUST.search(text):
+        return None
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
+
+
+def _matches(member: str, pattern: str) -> bool:
+    """``member_id.str.contains(pattern)`` on one ID. Polars judges the rare ID with a line
+    break (Python's ``$`` also matches before a final one) or pattern Python may read
+    otherwise, and raises as the plan does on a pattern it cannot compile."""
+    compiled = _python_pattern(pattern)
+    if compiled is None or "\n" in member:
+        return bool(pl.Series([member]).str.contains(pattern).item())
+    return compiled.search(member) is not None
+
+
+@single("adm.member_id_format")
+def _member_id_format_one(one: OneClaim) -> list[Hit]:
+    """One claim: its member ID against each pattern of its payer."""
+    c = one.claim
+    member, payer = c["member_id"], c["payer_id"]
+    if member is None:
+        return []
+    return [Hit(None, f"member ID {member} does not match payer {payer}'s format {pattern}",
+                "Copy the member ID exactly from the card.")
+            for p in one.rows("payers", "payer_id", payer)
+            if (pattern := p["member_id_pattern"]) is not None
+            and not _matches(member, pattern)]
 
 
 @rule(
@@ -202,6 +311,31 @@ def place_of_service_invalid(ctx: ScrubContext) -> pl.LazyFrame:
     return pl.concat([head, line], how="diagonal_relaxed")
 
 
+@single("adm.place_of_service_invalid")
+def _place_of_service_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: the claim's place of service, then each line's."""
+    pos = one.reference.index("place_of_service", "code")
+    dos = one.claim["dos"]
+    fix = "Use the CMS place-of-service code for where the service was given."
+
+    def bad(code: str) -> bool:
+        known = pos.get(code, [])
+        return not known or any(r["effective_from"] is not None and dos is not None
+                                and r["effective_from"] > dos for r in known)
+
+    hits = []
+    code = one.claim["place_of_service"]
+    if code is not None and bad(code):
+        hits.append(Hit(None, formatted("place of service {} is not valid on {}", code, dos), fix))
+    for ln in one.lines:
+        code = ln["place_of_service"]
+        if code is not None and bad(code):
+            hits.append(Hit(ln["line_number"],
+                            formatted("line place of service {} is not valid on {}", code, dos),
+                            fix))
+    return hits
+
+
 def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     """claim_id, exact (payer, member, billing NPI, from-date, every line) and loose (payer,
     member, first date, sorted procedure codes) signatures."""
@@ -230,8 +364,50 @@ def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _signature_one(claim: Row, lines: list[Row]) -> dict[str, str | None]:
+    """:func:`_signatures` of one claim with lines: its exact and loose signatures (None
+    where a part is null)."""
+    def line_text(ln: Row) -> str | None:
+        units, charge, start = ln["units"], ln["charge"], ln["service_from"]
+        if units is None or charge is None or start is None:
+            return None
+        modifiers = ",".join(m for m in ln["modifiers"] or () if m is not None)
+        return "/".join([_or_empty(ln["procedure_code"]), _or_empty(ln["revenue_code"]),
+                         modifiers, polars_text(units) or "", polars_text(charge) or "",
+                         start.isoformat()])
+
+    ordered = sorted(lines, key=lambda ln: (ln["line_number"] is not None,
+                                            ln["line_number"] or 0))
+    joined = "|".join(t for ln in ordered if (t := line_text(ln)) is not None)
+    codes = ",".join(sorted(_or_empty(ln["procedure_code"]) for ln in ordered))
+    first = _earliest(ln["service_from"] for ln in lines)
+    day = claim["statement_from"] if claim["statement_from"] is not None else first
+    payer, member, npi = claim["payer_id"], claim["member_id"], claim["billing_npi"]
+    exact = loose = None
+    if payer is not None and member is not None:
+        if npi is not None and day is not None:
+            exact = "#".join([payer, member, npi, day.isoformat(), joined])
+        if first is not None:
+            loose = "#".join([payer, member, first.isoformat(), codes])
+    return {"exact": exact, "loose": loose}
+
+
+def _or_empty(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _earliest(days: Iterable[dt.date | None]) -> dt.date | None:
+    present = [d for d in days if d is not None]
+    return min(present) if present else None
+
+
 def _originals(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.filter(~pl.col("frequency_code").is_in(["7", "8"]))
+
+
+def _original_one(claim: Row) -> bool:
+    """:func:`_originals` on one claim (a null frequency code is dropped, as a null filter)."""
+    return claim["frequency_code"] is not None and claim["frequency_code"] not in ("7", "8")
 
 
 def _days(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -243,6 +419,13 @@ def _days(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
         both.select("claim_id", "member_id", pl.col("_dos").alias("_day")),
         both.select("claim_id", "member_id", pl.coalesce("statement_from", "_dos")
                     .alias("_day"))])
+
+
+def _days_one(claim: Row, lines: list[Row]) -> set[dt.date]:
+    """:func:`_days` of one claim: the non-null dates it can be matched on."""
+    first = _earliest(ln["service_from"] for ln in lines)
+    both = {first, claim["statement_from"] if claim["statement_from"] is not None else first}
+    return {d for d in both if d is not None}
 
 
 def _history_near(ctx: ScrubContext, claims: pl.LazyFrame, lines: pl.LazyFrame
@@ -274,10 +457,54 @@ def _find_duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
         hc, hl = ctx.history_claims, ctx.history_lines
         past = ctx.shared("history_signatures",
                           lambda: _originals(_signatures(*_history_near(ctx, hc, hl))))
-        past = past.join(mine.select("claim_id"), on="claim_id", how="anti").group_by(key).agg(
+        # The original of several is the earliest sent (then the lowest ID), as in a batch.
+        past = past.join(mine.select("claim_id"), on="claim_id", how="anti").sort(
+            "submitted_on", "claim_id", nulls_last=True).group_by(key).agg(
             pl.col("claim_id").first().alias("original"))
         parts.append(mine.join(past, on=key).select("claim_id", "original"))
     return pl.concat(parts).unique(subset=["claim_id"], keep="first", maintain_order=True)
+
+
+def _duplicates_one(one: OneClaim) -> dict[str, list[str | None]]:
+    """:func:`_duplicates` of a one-claim batch, per signature: the history claim the claim
+    repeats (none, or one, which may be null). Alone in its batch, a claim repeats no peer;
+    it repeats the first original of the history near it (same member, a shared date) with
+    the same signature, other than one of its own ID."""
+    found: dict[str, list[str | None]] = one.shared("adm_duplicates",
+                                                    lambda: _find_duplicates_one(one))
+    return found
+
+
+def _sent_first(claims: list[Row]) -> list[Row]:
+    """Claims earliest sent first (unsent last), then by ID: the plan's order of originals."""
+    return sorted(claims, key=lambda h: (h["submitted_on"] is None,
+                                         h["submitted_on"] or dt.date.min, str(h["claim_id"])))
+
+
+def _find_duplicates_one(one: OneClaim) -> dict[str, list[str | None]]:
+    found: dict[str, list[str | None]] = {"exact": [], "loose": []}
+    claim, history, history_lines = one.claim, one.history_claims, one.history_lines
+    if history is None or history_lines is None or not one.lines or not _original_one(claim):
+        return found
+    member, days = claim["member_id"], _days_one(claim, one.lines)
+    if member is None or not days:
+        return found
+    lines_of: dict[Any, list[Row]] = {}
+    for ln in history_lines:
+        lines_of.setdefault(ln["claim_id"], []).append(ln)
+    near = {h["claim_id"] for h in history if h["claim_id"] is not None
+            and h["member_id"] == member
+            and days & _days_one(h, lines_of.get(h["claim_id"], []))}
+    mine = _signature_one(claim, one.lines)
+    for h in _sent_first([h for h in history if h["claim_id"] in near]):
+        ident = h["claim_id"]
+        if ident not in lines_of or ident == claim["claim_id"] or not _original_one(h):
+            continue
+        theirs = _signature_one(h, lines_of[ident])
+        for key, hits in found.items():
+            if not hits and mine[key] is not None and theirs[key] == mine[key]:
+                hits.append(ident)
+    return found
 
 
 _DUP_EXAMPLE = {"statement_from": _day("2025-02-10"), "statement_to": _day("2025-02-10")}
@@ -303,6 +530,14 @@ def duplicate_claim(ctx: ScrubContext) -> pl.LazyFrame:
                                    "original"))
 
 
+@single("adm.duplicate_claim")
+def _duplicate_claim_one(one: OneClaim) -> list[Hit]:
+    """One claim: an exact repeat of a history claim."""
+    return [Hit(None, formatted("repeats claim {}", original),
+                formatted("Drop it, or send a corrected claim referencing {}.", original))
+            for original in _duplicates_one(one)["exact"]]
+
+
 @rule(
     "adm.duplicate_suspected", title="Possible duplicate of an earlier claim",
     category=DenialCategory.DUPLICATE, severity=Severity.WARN, carc="18",
@@ -322,6 +557,17 @@ def duplicate_suspected(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(hits, pl.format("same member, date and codes as claim {}",
                                          "original"),
                          pl.format("Confirm it is not a repeat of {}.", "original"))
+
+
+@single("adm.duplicate_suspected")
+def _duplicate_suspected_one(one: OneClaim) -> list[Hit]:
+    """One claim: a loose repeat of a history claim, when not an exact one."""
+    found = _duplicates_one(one)
+    if found["exact"]:
+        return []
+    return [Hit(None, formatted("same member, date and codes as claim {}", original),
+                formatted("Confirm it is not a repeat of {}.", original))
+            for original in found["loose"]]
 
 
 @rule(
@@ -351,6 +597,28 @@ def timely_filing(ctx: ScrubContext) -> pl.LazyFrame:
                          "Send proof of timely filing if you have it; otherwise write off.")
 
 
+@single("adm.timely_filing")
+def _timely_filing_one(one: OneClaim) -> list[Hit]:
+    """One claim: its filing delay against each row of its payer."""
+    c = one.claim
+    sent = c["submitted_on"] if c["submitted_on"] is not None else one.as_of
+    served = c["statement_to"] if c["statement_to"] is not None else c["dos_last"]
+    if served is None:
+        return []
+    days = (sent - served).days
+    corrected = c["frequency_code"] in ("7", "8")
+    hits = []
+    for p in one.rows("payers", "payer_id", c["payer_id"]):
+        limit = p["timely_filing_days"]
+        if corrected and p["corrected_claim_days"] is not None:
+            limit = p["corrected_claim_days"]
+        if limit is not None and days > limit:
+            hits.append(Hit(None, formatted("filed {} days after the service; payer {} allows {}",
+                                        days, c["payer_id"], limit),
+                            "Send proof of timely filing if you have it; otherwise write off."))
+    return hits
+
+
 @rule(
     "adm.charge_units_invalid", title="Impossible charges or units",
     category=DenialCategory.MISSING_INFORMATION, severity=Severity.REJECT, carc="16",
@@ -377,6 +645,29 @@ def charge_units_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                          pl.format("Set the total charge to {}.", pl.col("_sum").round(2)),
                          extra={"repair": pl.format("total_charge={}", pl.col("_sum").round(2))})
     return pl.concat([line, head], how="diagonal_relaxed")
+
+
+@single("adm.charge_units_invalid")
+def _charge_units_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: each line's units and charge, then the total against the lines' sum."""
+    hits = []
+    for ln in one.lines:
+        units, charge = ln["units"], ln["charge"]
+        if (units is not None and units <= 0) or (charge is not None and charge < 0):
+            hits.append(Hit(ln["line_number"],
+                            formatted("units {} / charge {} are impossible", units, charge),
+                            "Bill at least one unit and a non-negative charge."))
+    total = one.claim["total_charge"]
+    if one.lines and total is not None:
+        # Rounding half-way cases may differ from Polars', but a sum of cents is never one.
+        lines_sum = round(sum((float(ln["charge"]) for ln in one.lines
+                               if ln["charge"] is not None), 0.0), 2)
+        if abs(float(total) - lines_sum) > 0.005:
+            hits.append(Hit(None, formatted("total charge {} differs from the lines' sum {}",
+                                        total, lines_sum),
+                            formatted("Set the total charge to {}.", lines_sum),
+                            repair=formatted("total_charge={}", lines_sum)))
+    return hits
 
 
 @rule(
@@ -418,3 +709,32 @@ def frequency_code(ctx: ScrubContext) -> pl.LazyFrame:
                                      "type_of_bill", "frequency_code"),
                       "Make the type of bill's last digit the frequency code."),
     ], how="diagonal_relaxed")
+
+
+@functools.cache
+def _frequency_codes() -> dict[str, dict[str, Any]]:
+    """The bundled frequency codes by code (read once)."""
+    return {r["code"]: r for r in claim_frequency_codes().iter_rows(named=True)}
+
+
+@single("adm.frequency_code")
+def _frequency_code_one(one: OneClaim) -> list[Hit]:
+    """One claim: the original's number, the code for the claim type, the type of bill (the
+    plan's order, which decides the fix of the claim's finding)."""
+    c = one.claim
+    code, tob = c["frequency_code"], c["type_of_bill"]
+    known = _frequency_codes().get(code) if code is not None else None
+    hits = []
+    if known is not None and known["refers_to_prior_claim"] and c["original_claim_ref"] is None:
+        hits.append(Hit(None, formatted("frequency {} without the original claim number", code),
+                        "Add the payer's claim control number of the original (REF*F8)."))
+    column = ("professional" if c["claim_type"] == ClaimType.PROFESSIONAL.value
+              else "institutional")
+    if not (known is not None and known[column]):
+        hits.append(Hit(None, formatted("frequency {} is not used on {} claims", code,
+                                    c["claim_type"]),
+                        "Use frequency 1 (original), 7 (replacement) or 8 (void)."))
+    if tob is not None and code is not None and tob[-1:] != code:
+        hits.append(Hit(None, formatted("type of bill {} does not end in frequency {}", tob, code),
+                        "Make the type of bill's last digit the frequency code."))
+    return hits

@@ -19,7 +19,7 @@ from ...domain import AuthorizationStatus, DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
 from ..registry import rule, single
-from ..single import Hit, OneClaim, Row, polars_text, sequence
+from ..single import Hit, OneClaim, Row, formatted, sequence
 
 __all__: list[str] = []
 
@@ -92,10 +92,6 @@ def _left(auth: Row) -> float | None:
     return None if approved is None or used is None else float(approved - used)
 
 
-def _text(template: str, *values: Any) -> str | None:
-    """``template`` filled as ``pl.format`` fills it: null when any value is null."""
-    texts = [polars_text(v) for v in values]
-    return None if None in texts else template.format(*texts)
 
 
 def _auth_lines_one(one: OneClaim) -> list[_AuthLine]:
@@ -244,7 +240,7 @@ def _missing_one(one: OneClaim) -> list[Hit]:
     """One claim: lines needing authorization that none covers."""
     covered = _matching_one(one)
     return [Hit(row.line["line_number"],
-                _text("{} needs prior authorization; none found for {}",
+                formatted("{} needs prior authorization; none found for {}",
                       row.line["procedure_code"], row.line["service_from"]),
                 "Request authorization (or retro-authorization) from the payer.")
             for row in _unusable_one(one)
@@ -283,10 +279,10 @@ def _number_not_on_claim_one(one: OneClaim) -> list[Hit]:
         if number is None or number not in covered:
             continue
         match = covered[number]
-        hits.append(Hit(number, _text("authorization {} covers {} but is not on the claim",
+        hits.append(Hit(number, formatted("authorization {} covers {} but is not on the claim",
                                       match, row.line["procedure_code"]),
-                        _text("Add authorization number {} (REF*G1).", match),
-                        repair=_text("prior_auth_number={}", match)))
+                        formatted("Add authorization number {} (REF*G1).", match),
+                        repair=formatted("prior_auth_number={}", match)))
     return hits
 
 
@@ -324,7 +320,7 @@ def not_approved(ctx: ScrubContext) -> pl.LazyFrame:
 def _not_approved_one(one: OneClaim) -> list[Hit]:
     """One claim: referenced authorizations whose status is not approved."""
     return [Hit(row.line["line_number"],
-                _text("authorization {} is {}", row.number, auth["status"]),
+                formatted("authorization {} is {}", row.number, auth["status"]),
                 "Appeal the decision or obtain a new approval.")
             for row, auth in _referenced_one(one, approved=False)]
 
@@ -353,7 +349,7 @@ def wrong_service(ctx: ScrubContext) -> pl.LazyFrame:
 def _wrong_service_one(one: OneClaim) -> list[Hit]:
     """One claim: referenced approved authorizations for another code, member or payer."""
     return [Hit(row.line["line_number"],
-                _text("authorization {} does not cover {} for this member", row.number,
+                formatted("authorization {} does not cover {} for this member", row.number,
                       row.line["procedure_code"]),
                 "Reference the authorization for this member and code.")
             for row, _ in _referenced_one(one, approved=True)
@@ -383,7 +379,7 @@ def expired(ctx: ScrubContext) -> pl.LazyFrame:
 def _expired_one(one: OneClaim) -> list[Hit]:
     """One claim: referenced approved authorizations for this service but not this date."""
     return [Hit(row.line["line_number"],
-                _text("authorization {} runs {} to {}; service on {}", row.number,
+                formatted("authorization {} runs {} to {}; service on {}", row.number,
                       auth["start_date"], auth["end_date"], row.line["service_from"]),
                 "Request an extension or a new authorization.")
             for row, auth in _referenced_one(one, approved=True)
@@ -414,7 +410,7 @@ def units_exhausted(ctx: ScrubContext) -> pl.LazyFrame:
 def _units_exhausted_one(one: OneClaim) -> list[Hit]:
     """One claim: referenced authorizations with fewer units left than billed."""
     return [Hit(row.line["line_number"],
-                _text("{} unit(s) billed, {} left on authorization {}", row.units, row.left,
+                formatted("{} unit(s) billed, {} left on authorization {}", row.units, row.left,
                       row.number),
                 "Request more units, or bill only the units left.")
             for row, _ in _referenced_one(one, approved=True)

@@ -11,6 +11,8 @@ says which releases are loaded).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 import polars as pl
 
@@ -18,7 +20,9 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import applies_on
 from ..api import Example, finding_frame
 from ..context import ScrubContext
-from ..registry import rule
+from ..registry import rule, single
+from ..single import Hit, OneClaim, Row, formatted, polars_text, sequence
+from ..single import applies_on as in_force_on
 
 __all__: list[str] = []
 
@@ -56,6 +60,32 @@ def _build_rows(ctx: ScrubContext, judged: pl.LazyFrame) -> pl.LazyFrame:
         "claim_id", "sequence", "billable").unique(subset=["claim_id", "sequence"])
 
 
+def _icd_judged_one(one: OneClaim) -> tuple[list[Row], dict[Any, Any]]:
+    """One claim's (diagnoses some ICD-10-CM release judges on the first DOS, billable flag of
+    the in-force row by diagnosis sequence), as :func:`_icd_judged`."""
+    return one.shared("coding.icd_judged", lambda: _build_judged_one(one))  # type: ignore[no-any-return]
+
+
+def _build_judged_one(one: OneClaim) -> tuple[list[Row], dict[Any, Any]]:
+    dos = one.claim["dos"]
+    windows = [w for rows in one.reference.index("icd10cm_windows", "valid_from").values()
+               for w in rows]
+    judged: list[Row] = []
+    if any(in_force_on(w, dos) for w in windows):
+        seen = set()
+        for dx in one.diagnoses:
+            if (dx["sequence"], dx["code"]) not in seen:
+                seen.add((dx["sequence"], dx["code"]))
+                judged.append(dx)
+    icd = _by_code(one.reference_rows("icd10cm", "code", (dx["code"] for dx in judged)))
+    billable: dict[Any, Any] = {}
+    for dx in judged:
+        for row in icd.get(dx["code"], ()):
+            if in_force_on(row, dos) and dx["sequence"] not in billable:
+                billable[dx["sequence"]] = row["billable"]
+    return judged, billable
+
+
 @rule(
     "code.icd_invalid", title="Diagnosis is not an ICD-10-CM code on the date of service",
     category=DenialCategory.CODING, severity=Severity.DENY, carc="146", rarc="M76",
@@ -77,6 +107,17 @@ def icd_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                          "Replace it with a valid, billable ICD-10-CM code.")
 
 
+@single("code.icd_invalid")
+def _icd_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: judged diagnoses without an in-force ICD-10-CM row."""
+    judged, billable = _icd_judged_one(one)
+    dos = polars_text(one.claim["dos"])
+    return [Hit(None, formatted("diagnosis {} (position {}) is not a valid ICD-10-CM code on {}",
+                            dx["code"], dx["sequence"], dos),
+                "Replace it with a valid, billable ICD-10-CM code.")
+            for dx in judged if dx["sequence"] not in billable]
+
+
 @rule(
     "code.icd_not_billable", title="Diagnosis is a category, not a billable code",
     category=DenialCategory.CODING, severity=Severity.DENY, carc="146", rarc="M76",
@@ -94,10 +135,29 @@ def icd_not_billable(ctx: ScrubContext) -> pl.LazyFrame:
                          pl.format("Replace {} with one of its billable subcodes.", "code"))
 
 
+@single("code.icd_not_billable")
+def _icd_not_billable_one(one: OneClaim) -> list[Hit]:
+    """One claim: judged diagnoses whose in-force row is a header, not billable."""
+    judged, billable = _icd_judged_one(one)
+    return [Hit(None, formatted("diagnosis {} is not billable (needs more characters)", dx["code"]),
+                formatted("Replace {} with one of its billable subcodes.", dx["code"]))
+            for dx in judged if billable.get(dx["sequence"], True) is False]
+
+
 def _system(code: pl.Expr) -> pl.Expr:
     return (pl.when(code.str.contains(r"^[A-Z][0-9]{4}$")).then(pl.lit("hcpcs"))
             .when(code.str.contains(r"^[0-9]{4}[0-9FTU]$")).then(pl.lit("cpt"))
             .otherwise(pl.lit("other")))
+
+
+_HCPCS = re.compile(r"[A-Z][0-9]{4}")
+_CPT = re.compile(r"[0-9]{4}[0-9FTU]")
+
+
+def _system_one(code: str) -> str:
+    if _HCPCS.fullmatch(code):
+        return "hcpcs"
+    return "cpt" if _CPT.fullmatch(code) else "other"
 
 
 @rule(
@@ -139,6 +199,26 @@ def procedure_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("code.procedure_invalid")
+def _procedure_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines of a judged code system with no row in force on their DOS."""
+    systems = one.reference.procedure_systems
+    lines = [ln for ln in one.lines if ln["procedure_code"] is not None
+             and ("any" in systems or _system_one(ln["procedure_code"]) in systems)]
+    procs = _by_code(one.reference_rows("procedures", "code",
+                                        (ln["procedure_code"] for ln in lines)))
+    out = []
+    for ln in lines:
+        code, day = ln["procedure_code"], ln["service_from"]
+        rows = procs.get(code, [])
+        if any(in_force_on(r, day) for r in rows):
+            continue
+        msg = (formatted("{} is not valid on {}", code, day) if rows
+               else formatted("{} is not a valid procedure code", code))
+        out.append(Hit(ln["line_number"], msg, "Bill the code in force on the date of service."))
+    return out
+
+
 def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     """Exact age in whole years on ``day``."""
     def month_day(d: pl.Expr) -> pl.Expr:
@@ -149,6 +229,35 @@ def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
             - (month_day(day) < month_day(birth)).cast(pl.Int32))
 
 
+def _age_one(birth: dt.date | None, day: dt.date | None) -> int | None:
+    """Exact age in whole years on ``day`` (None when either date is)."""
+    if birth is None or day is None:
+        return None
+    return day.year - birth.year - int((day.month, day.day) < (birth.month, birth.day))
+
+
+def _ages(low: str, high: str) -> pl.Expr:
+    """An age range as text: ``18-39``, ``65 and over`` or ``up to 17`` (a bound may be open)."""
+    lo, hi = pl.col(low).cast(pl.String), pl.col(high).cast(pl.String)
+    return (pl.when(lo.is_null()).then(pl.lit("up to ") + hi)
+            .when(hi.is_null()).then(lo + pl.lit(" and over"))
+            .otherwise(lo + pl.lit("-") + hi))
+
+
+def _ages_one(low: int | None, high: int | None) -> str | None:
+    """:func:`_ages` of one row."""
+    if low is None:
+        return None if high is None else f"up to {high}"
+    return f"{low} and over" if high is None else f"{low}-{high}"
+
+
+def _outside(age: int | None, low: int | None, high: int | None) -> bool:
+    """Whether ``age`` is below ``low`` or above ``high`` (an unknown bound or age: not)."""
+    if age is None:
+        return False
+    return (low is not None and age < low) or (high is not None and age > high)
+
+
 def _restricted(ctx: ScrubContext) -> pl.LazyFrame:
     assert ctx.reference.restrictions is not None
     r = ctx.reference.restrictions.select(pl.col("code").alias("procedure_code"), "sex",
@@ -156,6 +265,17 @@ def _restricted(ctx: ScrubContext) -> pl.LazyFrame:
     return ctx.claim_lines.join(r, on="procedure_code").filter(
         applies_on("service_from")).with_columns(
         _age(pl.col("patient_birth_date"), pl.col("dos")).alias("_age"))
+
+
+def _restricted_one(one: OneClaim) -> list[tuple[Row, Row, int | None]]:
+    """One claim's (line, restriction in force on its DOS, patient's age on the first DOS)."""
+    def build() -> list[tuple[Row, Row, int | None]]:
+        index = one.reference.index("restrictions", "code")
+        return [(ln, r, _age_one(ln["patient_birth_date"], ln["dos"])) for ln in one.lines
+                if ln["procedure_code"] is not None
+                for r in index.get(ln["procedure_code"], ())
+                if in_force_on(r, ln["service_from"])]
+    return one.shared("coding.restricted", build)  # type: ignore[no-any-return]
 
 
 @rule(
@@ -173,10 +293,21 @@ def age_conflict(ctx: ScrubContext) -> pl.LazyFrame:
     frame = _restricted(ctx).filter(
         ((pl.col("_age") < pl.col("min_age")) | (pl.col("_age") > pl.col("max_age")))
         .fill_null(False))
-    return finding_frame(frame, pl.format("{} is for ages {}-{}; patient is {}",
-                                          "procedure_code", "min_age", "max_age", "_age"),
+    return finding_frame(frame, pl.format("{} is for ages {}; patient is {}",
+                                          "procedure_code", _ages("min_age", "max_age"), "_age"),
                          "Bill the code for the patient's age band, or correct the birth date.",
                          line=pl.col("line_number"))
+
+
+@single("code.age_conflict")
+def _age_conflict_one(one: OneClaim) -> list[Hit]:
+    """One claim: restricted lines whose patient's age is outside the code's range."""
+    return [Hit(ln["line_number"],
+                formatted("{} is for ages {}; patient is {}", ln["procedure_code"],
+                          _ages_one(r["min_age"], r["max_age"]), age),
+                "Bill the code for the patient's age band, or correct the birth date.")
+            for ln, r, age in _restricted_one(one)
+            if _outside(age, r["min_age"], r["max_age"])]
 
 
 @rule(
@@ -209,6 +340,18 @@ def sex_conflict(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("code.sex_conflict")
+def _sex_conflict_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines restricted to the other sex, without modifier KX."""
+    return [Hit(ln["line_number"],
+                formatted("{} is for sex {}; patient is {}", ln["procedure_code"], r["sex"],
+                      ln["patient_sex"]),
+                "Correct the patient's sex or the procedure code.")
+            for ln, r, _ in _restricted_one(one)
+            if r["sex"] is not None and ln["patient_sex"] in ("M", "F")
+            and ln["patient_sex"] != r["sex"] and "KX" not in sequence(ln["modifiers"])]
+
+
 _MCE = "CMS Medicare Code Editor age/sex edits (refdata icd10cm-agesex: derived or imported)"
 
 
@@ -222,6 +365,17 @@ def _dx_restricted(ctx: ScrubContext) -> pl.LazyFrame:
                      "valid_before"), on="code").join(claims, on="claim_id").filter(
         applies_on("dos")).with_columns(
         _age(pl.col("patient_birth_date"), pl.col("dos")).alias("_age"))
+
+
+def _dx_restricted_one(one: OneClaim) -> list[tuple[Row, Row]]:
+    """One claim's (diagnosis, edit in force on the first DOS)."""
+    def build() -> list[tuple[Row, Row]]:
+        edits = _by_code(one.reference_rows("dx_restrictions", "code",
+                                            (dx["code"] for dx in one.diagnoses)))
+        dos = one.claim["dos"]
+        return [(dx, e) for dx in one.diagnoses for e in edits.get(dx["code"], ())
+                if in_force_on(e, dos)]
+    return one.shared("coding.dx_restricted", build)  # type: ignore[no-any-return]
 
 
 @rule(
@@ -242,9 +396,21 @@ def dx_age_conflict(ctx: ScrubContext) -> pl.LazyFrame:
         pl.col("sex").is_null() & ((pl.col("_age") < pl.col("min_age"))
                                    | (pl.col("_age") > pl.col("max_age"))).fill_null(False))
     return finding_frame(frame, pl.format("diagnosis {} (position {}) is a {} diagnosis (ages "
-                                          "{}-{}); patient is {}", "code", "sequence", "edit",
-                                          "min_age", "max_age", "_age"),
+                                          "{}); patient is {}", "code", "sequence", "edit",
+                                          _ages("min_age", "max_age"), "_age"),
                          "Correct the birth date or code the diagnosis that fits the patient.")
+
+
+@single("code.dx_age_conflict")
+def _dx_age_conflict_one(one: OneClaim) -> list[Hit]:
+    """One claim: diagnoses whose age edit excludes the patient's age on the first DOS."""
+    age = _age_one(one.claim["patient_birth_date"], one.claim["dos"])
+    return [Hit(None, formatted("diagnosis {} (position {}) is a {} diagnosis (ages {}); "
+                                "patient is {}", dx["code"], dx["sequence"], e["edit"],
+                                _ages_one(e["min_age"], e["max_age"]), age),
+                "Correct the birth date or code the diagnosis that fits the patient.")
+            for dx, e in _dx_restricted_one(one)
+            if e["sex"] is None and _outside(age, e["min_age"], e["max_age"])]
 
 
 @rule(
@@ -269,6 +435,17 @@ def dx_sex_conflict(ctx: ScrubContext) -> pl.LazyFrame:
                          "Correct the patient's sex or the diagnosis code.")
 
 
+@single("code.dx_sex_conflict")
+def _dx_sex_conflict_one(one: OneClaim) -> list[Hit]:
+    """One claim: diagnoses of the other sex's edit."""
+    sex = one.claim["patient_sex"]
+    return [Hit(None, formatted("diagnosis {} (position {}) is a {} diagnosis; patient is {}",
+                            dx["code"], dx["sequence"], e["edit"], sex),
+                "Correct the patient's sex or the diagnosis code.")
+            for dx, e in _dx_restricted_one(one)
+            if e["sex"] is not None and sex in ("M", "F") and sex != e["sex"]]
+
+
 @rule(
     "code.dx_pointer_invalid", title="Diagnosis pointer missing or pointing past the list",
     category=DenialCategory.MISSING_INFORMATION, severity=Severity.REJECT, carc="16",
@@ -290,6 +467,24 @@ def dx_pointer_invalid(ctx: ScrubContext) -> pl.LazyFrame:
                     "_n")
     return finding_frame(lines, msg, "Point the line at the diagnoses it treats (1-4).",
                          line=pl.col("line_number"))
+
+
+@single("code.dx_pointer_invalid")
+def _dx_pointer_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines without a pointer or pointing past the last diagnosis (a claim
+    without diagnoses has nothing to point at and yields none, as the plan's join)."""
+    if not one.diagnoses:
+        return []
+    n = _max_of(dx["sequence"] for dx in one.diagnoses)
+    out = []
+    for ln in one.lines:
+        pointers = ln["diagnosis_pointers"]
+        top = _max_of(sequence(pointers))
+        if not sequence(pointers) or (top is not None and n is not None and top > n):
+            out.append(Hit(ln["line_number"],
+                           formatted("pointers [{}] with {} diagnoses", _joined(pointers), n),
+                           "Point the line at the diagnoses it treats (1-4)."))
+    return out
 
 
 @rule(
@@ -344,10 +539,46 @@ def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
                          line=pl.col("line_number"))
 
 
+@single("code.dx_not_supporting")
+def _dx_not_supporting_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines under a policy in force whose pointed diagnoses no policy lists."""
+    by_diagnosis = one.reference.index("dx_support", "diagnosis")
+    codes: dict[Any, list[str]] = {}
+    for dx in one.diagnoses:
+        codes.setdefault(dx["sequence"], []).append(dx["code"])
+    out = []
+    for ln in one.lines:
+        code, day = ln["procedure_code"], ln["service_from"]
+        if code is None:
+            continue
+        policies = [r["policy_id"] for r in _policies_one(one, code) if in_force_on(r, day)]
+        if not policies:
+            continue
+        pointed = [c for p in sequence(ln["diagnosis_pointers"]) for c in codes.get(p, ())]
+        if not pointed:
+            continue
+        prefixes = {dx[:n] for dx in pointed if dx is not None for n in range(3, 8)}
+        if any(_in_range_one(code, r) and in_force_on(r, day)
+               for p in prefixes for r in by_diagnosis.get(p, ())):
+            continue
+        named = sorted({p for p in policies if p is not None})
+        out.append(Hit(ln["line_number"],
+                       formatted("{} is not supported by diagnosis {} (policy {})", code,
+                             _joined(pointed), ",".join(named)),
+                       "Point the line at a diagnosis the coverage policy lists for it."))
+    return out
+
+
 def _in_range(code: str) -> pl.Expr:
     c = pl.col(code)
     return ((c >= pl.col("procedure_low")) & (c <= pl.col("procedure_high"))
             & (c.str.len_chars() == pl.col("procedure_low").str.len_chars()))
+
+
+def _in_range_one(code: str, row: Row) -> bool:
+    low, high = row["procedure_low"], row["procedure_high"]
+    return (low is not None and high is not None and low <= code <= high
+            and len(code) == len(low))
 
 
 def _policies_of(ctx: ScrubContext, support: pl.LazyFrame, codes: pl.LazyFrame
@@ -362,6 +593,33 @@ def _policies_of(ctx: ScrubContext, support: pl.LazyFrame, codes: pl.LazyFrame
     wide = codes.join(spans, how="cross").filter(_in_range("procedure_code"))
     keep = ("procedure_code", "policy_id", "valid_from", "valid_before")
     return pl.concat([exact.select(keep), wide.select(keep)])
+
+
+def _policies_one(one: OneClaim, code: str) -> list[Row]:
+    """The coverage-policy rows whose procedure range holds ``code`` (any date)."""
+    by_low = one.reference.index("dx_support", "procedure_low")
+    exact = [r for r in by_low.get(code, ()) if r["procedure_high"] == code]
+    return exact + [r for r in _spans(by_low) if _in_range_one(code, r)]
+
+
+_SPANS: dict[int, tuple[dict[Any, list[Row]], list[Row]]] = {}
+"""Per coverage-policy index (by identity), its distinct multi-code ranges: worked out once
+per reference, not once per claim (an imported policy set lists thousands of diagnoses over a
+few ranges)."""
+
+
+def _spans(by_low: dict[Any, list[Row]]) -> list[Row]:
+    kept = _SPANS.get(id(by_low))
+    if kept is None or kept[0] is not by_low:
+        if len(_SPANS) >= 16:
+            _SPANS.clear()
+        window = ("policy_id", "procedure_low", "procedure_high", "valid_from", "valid_before")
+        distinct = {tuple(r[k] for k in window): r for rows in by_low.values() for r in rows
+                    if r["procedure_low"] is not None and r["procedure_high"] is not None
+                    and r["procedure_low"] != r["procedure_high"]}
+        kept = (by_low, list(distinct.values()))
+        _SPANS[id(by_low)] = kept
+    return kept[1]
 
 
 @rule(
@@ -381,6 +639,28 @@ def modifier_invalid(ctx: ScrubContext) -> pl.LazyFrame:
     return finding_frame(lines, pl.format("modifiers {} are malformed or repeated",
                                           pl.col("modifiers").list.join(",")),
                          "Correct the modifiers.", line=pl.col("line_number"))
+
+
+_MODIFIER = re.compile(r"[A-Z0-9]{2}")
+
+
+def _well_formed(modifier: str | None) -> bool | None:
+    return None if modifier is None else _MODIFIER.fullmatch(modifier) is not None
+
+
+@single("code.modifier_invalid")
+def _modifier_invalid_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines with a malformed or repeated modifier."""
+    out = []
+    for ln in one.lines:
+        mods = ln["modifiers"]
+        if mods is None:
+            continue
+        if any(_well_formed(m) is False for m in mods) or len(set(mods)) < len(mods):
+            out.append(Hit(ln["line_number"],
+                           formatted("modifiers {} are malformed or repeated", _joined(mods)),
+                           "Correct the modifiers."))
+    return out
 
 
 @rule(
@@ -403,3 +683,40 @@ def modifier_unknown(ctx: ScrubContext) -> pl.LazyFrame:
                                           pl.col("_unknown").list.join(",")),
                          "Check the modifier against the payer's list.",
                          line=pl.col("line_number"))
+
+
+@single("code.modifier_unknown")
+def _modifier_unknown_one(one: OneClaim) -> list[Hit]:
+    """One claim: lines with well-formed modifiers missing from the bundled table."""
+    known = one.reference.index("modifiers", "modifier")
+    out = []
+    for ln in one.lines:
+        unknown = [m for m in sequence(ln["modifiers"])
+                   if m is not None and m not in known and _well_formed(m)]
+        if unknown:
+            out.append(Hit(ln["line_number"],
+                           formatted("modifier(s) {} not recognized", _joined(unknown)),
+                           "Check the modifier against the payer's list."))
+    return out
+
+
+
+
+def _joined(values: list[Any] | None) -> str | None:
+    """A list column joined with commas as ``list.join`` does (null elements skipped)."""
+    if values is None:
+        return None
+    return ",".join(str(polars_text(v)) for v in values if v is not None)
+
+
+def _by_code(rows: list[Row]) -> dict[str, list[Row]]:
+    """Reference rows by their ``code``, in table order."""
+    out: dict[str, list[Row]] = {}
+    for row in rows:
+        out.setdefault(row["code"], []).append(row)
+    return out
+
+
+def _max_of(values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None

@@ -18,7 +18,7 @@ from ...domain import DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
 from ..registry import rule, single
-from ..single import Hit, OneClaim, polars_text
+from ..single import Hit, OneClaim, formatted
 
 __all__: list[str] = []
 
@@ -30,10 +30,6 @@ def _elig(ctx: ScrubContext) -> pl.LazyFrame:
         ctx.claims.select("claim_id", "payer_id", "member_id", "dos"), on="claim_id")
 
 
-def _format(template: str, *values: Any) -> str | None:
-    """``template`` filled as ``pl.format`` fills it: null when any value is null."""
-    texts = [polars_text(v) for v in values]
-    return None if any(t is None for t in texts) else template.format(*texts)
 
 
 def _day(d: str) -> dt.date:
@@ -62,7 +58,7 @@ def _member_unknown_one(one: OneClaim) -> list[Hit]:
     e, c = one.eligibility, one.claim
     if e["has_coverage"] or e["known_elsewhere"]:
         return []
-    return [Hit(None, _format("member ID {} is not known to payer {}", c["member_id"],
+    return [Hit(None, formatted("member ID {} is not known to payer {}", c["member_id"],
                               c["payer_id"]),
                 "Correct the member ID from the member's card or a 270 inquiry.")]
 
@@ -89,7 +85,7 @@ def _wrong_payer_one(one: OneClaim) -> list[Hit]:
     e, c = one.eligibility, one.claim
     if e["has_coverage"] or not e["known_elsewhere"]:
         return []
-    return [Hit(None, _format("member ID {} has no coverage with payer {}", c["member_id"],
+    return [Hit(None, formatted("member ID {} has no coverage with payer {}", c["member_id"],
                               c["payer_id"]),
                 "Route the claim to the member's payer on the date of service.")]
 
@@ -129,7 +125,7 @@ def _coverage_inactive_one(one: OneClaim) -> list[Hit]:
     if not e["has_coverage"] or e["active"] or e["last_end"] is None:
         return []
     days = (dos - e["last_end"]).days
-    return [Hit(None, _format("coverage ended {} ({} day(s) before the service on {})",
+    return [Hit(None, formatted("coverage ended {} ({} day(s) before the service on {})",
                               e["last_end"], days, dos),
                 "Verify eligibility on the date of service; bill the payer in force then, "
                 "or the patient.")]
@@ -166,7 +162,7 @@ def _coverage_not_started_one(one: OneClaim) -> list[Hit]:
     if (not e["has_coverage"] or e["active"] or e["last_end"] is not None
             or e["next_start"] is None):
         return []
-    return [Hit(None, _format("coverage starts {}, service on {}", e["next_start"],
+    return [Hit(None, formatted("coverage starts {}, service on {}", e["next_start"],
                               one.claim["dos"]),
                 "Bill the payer in force on the date of service.")]
 
@@ -241,9 +237,9 @@ def _patient_name_mismatch_one(one: OneClaim) -> list[Hit]:
         if not (_differ(_norm_one(last), _norm_one(m["last_name"]))
                 or _differ(_norm_one(first), _norm_one(m["first_name"]))):
             continue
-        hits.append(Hit(None, _format("patient {} {} is enrolled as {} {}", first, last,
+        hits.append(Hit(None, formatted("patient {} {} is enrolled as {} {}", first, last,
                                       m["first_name"], m["last_name"]),
-                        _format("Bill the patient as {} {} (enrolled name).",
+                        formatted("Bill the patient as {} {} (enrolled name).",
                                 m["first_name"], m["last_name"])))
     return hits
 
@@ -274,9 +270,9 @@ def _patient_demographics_mismatch_one(one: OneClaim) -> list[Hit]:
     """One claim: the patient's birth date or sex differs from the enrolled one."""
     c = one.claim
     born, sex = c["patient_birth_date"], c["patient_sex"]
-    return [Hit(None, _format("patient born {} sex {}; enrolled born {} sex {}", born, sex,
+    return [Hit(None, formatted("patient born {} sex {}; enrolled born {} sex {}", born, sex,
                               m["birth_date"], m["sex"]),
-                _format("Use the enrolled birth date {} and sex {} if the card confirms them.",
+                formatted("Use the enrolled birth date {} and sex {} if the card confirms them.",
                         m["birth_date"], m["sex"]))
             for m in _demo_one(one)
             if _differ(born, m["birth_date"]) or _differ(sex, m["sex"])]
@@ -324,9 +320,9 @@ def _other_payer_primary_one(one: OneClaim) -> list[Hit]:
         if (other["member_id"] == e["person_id"] and _differ(other["payer_id"], payer)
                 and other["cob_order"] is not None and other["cob_order"] < order
                 and start is not None and start <= dos and (end is None or dos <= end)):
-            return [Hit(None, _format("payer {} is primary on {}; {} is secondary",
+            return [Hit(None, formatted("payer {} is primary on {}; {} is secondary",
                                       other["payer_id"], dos, payer),
-                        _format("Bill payer {} first, then this payer with its payment.",
+                        formatted("Bill payer {} first, then this payer with its payment.",
                                 other["payer_id"]))]
     return []
 
@@ -369,7 +365,7 @@ def _service_excluded_one(one: OneClaim) -> list[Hit]:
     plan = _plan_id_one(one)
     excluded = {code for p in one.rows("plans", "plan_id", plan)
                 for code in p["excluded_codes"] or () if code is not None}
-    return [Hit(ln["line_number"], _format("{} is excluded by plan {}", ln["procedure_code"],
+    return [Hit(ln["line_number"], formatted("{} is excluded by plan {}", ln["procedure_code"],
                                            plan),
                 "Bill the patient (with a signed waiver) instead of the plan.")
             for ln in one.lines if ln["procedure_code"] in excluded]
@@ -503,7 +499,7 @@ def _benefit_limit_exceeded_one(one: OneClaim) -> list[Hit]:
                          if period == "lifetime"
                          or (year is not None and dos is not None and year == dos.year))
         if most is not None and total > most:
-            hits.append(Hit(None, _format("{} units of {} exceed the limit of {}", total,
+            hits.append(Hit(None, formatted("{} units of {} exceed the limit of {}", total,
                                           benefit, most),
                             "Bill within the benefit limit; bill the excess to the patient."))
     return hits
@@ -561,7 +557,7 @@ def _provider_out_of_network_one(one: OneClaim) -> list[Hit]:
              if payer is not None and npi is not None
              and p["payer_id"] == payer and p["npi"] == npi]
     if not known:
-        return [Hit(None, _format("billing NPI {} is not known to payer {}", npi, payer), fix)]
-    return [Hit(None, _format("billing NPI {} is not in network with payer {} on {}",
+        return [Hit(None, formatted("billing NPI {} is not known to payer {}", npi, payer), fix)]
+    return [Hit(None, formatted("billing NPI {} is not in network with payer {} on {}",
                               npi, payer, dos), fix)
             for p in known if not _in_network(p, dos)]
