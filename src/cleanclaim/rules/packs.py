@@ -35,13 +35,21 @@ Fields: ``claim.<column>`` and ``line.<column>`` of the canonical claim tables,
 
 A file that does not follow this fails at load with :class:`PackError` naming the file, the rule
 and the cause.
+
+A batch runs each rule's conditions as a Polars plan; one claim in real time runs them through
+a one-claim kernel interpreting the same conditions over the claim's rows (:mod:`.single`). A
+condition whose value does not fit its field's type (a number for a text field, a float among
+the values of ``in`` for a numeric one, a regex Polars does not accept, a list field in the
+message) is left to the plan, which rejects or coerces it in Polars' own way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -50,11 +58,12 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..domain import Claim, DenialCategory, Severity
+from ..domain import Claim, DenialCategory, Member, Severity
 from ..domain.schema import table_specs
 from ..errors import InputError
 from .api import Example, Rule, finding_frame
 from .context import ScrubContext
+from .single import Hit, OneClaim, Single, applies_on, polars_text
 
 __all__ = ["PackError", "bundled_packs", "load_pack", "load_packs"]
 
@@ -67,6 +76,7 @@ class PackError(InputError):
     """A rule pack that cannot be loaded; the message names the file and the rule."""
 
 
+@cache
 def _columns() -> tuple[set[str], set[str]]:
     claims, lines = table_specs(Claim)[0], table_specs(Claim)[2]
     return {c.name for c in claims.columns}, {c.name for c in lines.columns}
@@ -265,6 +275,230 @@ def _check(pack: Pack, rule: PackRule) -> Any:
     return check
 
 
+# One claim in real time: the same conditions interpreted over the claim's plain rows
+# (:mod:`.single`), with the plan's null semantics (a null field fails every test but
+# ``is_null``; a null in a message reads as empty).
+
+Test = Callable[[Any], bool]
+Values = dict[str, Any]
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    """The kind of value of every field a condition may name: text, date, number, or a list
+    of text or numbers (``list``, ``list_int``)."""
+    def kind(dtype: pl.DataType) -> str:
+        if isinstance(dtype, pl.List):
+            return "list" if dtype.inner == pl.String else "list_int"
+        if dtype == pl.String:
+            return "text"
+        return "date" if dtype == pl.Date else "number"
+
+    claims, _, lines = table_specs(Claim)
+    out = {f"claim.{c.name}": kind(c.polars_type()) for c in claims.columns}
+    out |= {f"line.{c.name}": kind(c.polars_type()) for c in lines.columns}
+    members = {c.name: kind(c.polars_type()) for c in table_specs(Member)[0].columns}
+    out |= {f"member.{m}": members[m] for m in _MEMBER}
+    out |= {"claim.age": "number", "claim.diagnosis_codes": "list", "ref.mue_value": "number"}
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _fits(kind: str, v: Any) -> bool:
+    """Whether literal ``v`` compares with a field of ``kind`` as Polars compares them (a
+    text field with a number, say, is an error or a silent false in Polars)."""
+    if kind == "text":
+        return isinstance(v, str)
+    if kind == "date":
+        return type(v) is dt.date
+    return kind == "number" and _is_number(v)
+
+
+def _rust_regex(pattern: str) -> bool:
+    """Whether Polars' regex engine accepts ``pattern`` (Python's may accept more)."""
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
+def _typed(cond: Condition, kinds: dict[str, str]) -> bool:
+    """Whether the condition's operator and value fit its field's kind, so that the plan
+    neither fails nor coerces and a one-claim test can give what the plan gives."""
+    op, v = cond.operator
+    kind = kinds[cond.field]
+    scalar = not kind.startswith("list")
+    if op in ("equals", "not_equals", "gt", "ge", "lt", "le"):
+        return _fits(kind, v)
+    if op in ("in", "not_in"):
+        present = [e for e in v if e is not None]
+        if kind == "number":
+            return all(isinstance(e, int) and not isinstance(e, bool) for e in present)
+        return scalar and all(_fits(kind, e) for e in present)
+    if op == "matches":
+        return scalar and _rust_regex(str(v))
+    if op in ("contains", "not_contains"):
+        return ((kind == "list" and isinstance(v, str))
+                or (kind == "list_int" and isinstance(v, int) and not isinstance(v, bool)))
+    if op in ("any_matches", "none_match"):
+        return kind == "list" and _rust_regex(str(v))
+    return op == "is_null"
+
+
+def _same(x: Any, v: Any) -> Any:
+    """A field value ready to compare with literal ``v``: Polars compares a decimal with a
+    float as a float."""
+    return float(x) if isinstance(x, Decimal) and isinstance(v, float) else x
+
+
+def _test(cond: Condition) -> Test:
+    """The condition as a test of one field value (None: the field is null)."""
+    op, v = cond.operator
+    if op == "is_null":
+        return (lambda x: x is None) if v else (lambda x: x is not None)
+    compare: dict[str, Callable[[Any, Any], bool]] = {
+        "equals": lambda x, y: bool(x == y), "not_equals": lambda x, y: bool(x != y),
+        "gt": lambda x, y: bool(x > y), "ge": lambda x, y: bool(x >= y),
+        "lt": lambda x, y: bool(x < y), "le": lambda x, y: bool(x <= y)}
+    if op in compare:
+        how = compare[op]
+        return lambda x: x is not None and how(_same(x, v), v)
+    if op in ("in", "not_in"):
+        values = [e for e in v if e is not None]
+        wanted = op == "in"
+        return lambda x: x is not None and any(x == e for e in values) == wanted
+    if op == "matches":
+        pattern = re.compile(str(v))
+        return lambda x: x is not None and pattern.search(str(polars_text(x))) is not None
+    if op in ("contains", "not_contains"):
+        wanted = op == "contains"
+        return lambda x: x is not None and (v in x) == wanted
+    pattern = re.compile(str(v))
+    wanted = op == "any_matches"
+    return lambda x: x is not None and any(
+        e is not None and pattern.search(e) is not None for e in x) == wanted
+
+
+def _age(dos: dt.date | None, birth: dt.date | None) -> int | None:
+    if dos is None or birth is None:
+        return None
+    return dos.year - birth.year - ((dos.month, dos.day) < (birth.month, birth.day))
+
+
+def _claim_values(one: OneClaim, fields: Iterable[str]) -> Values:
+    """The ``claim.*`` fields among ``fields``, as the plan's frame has them."""
+    c = one.claim
+    out: Values = {}
+    for field in fields:
+        scope, _, name = field.partition(".")
+        if scope != "claim":
+            continue
+        if name == "age":
+            out[field] = _age(c["dos"], c["patient_birth_date"])
+        elif name == "diagnosis_codes":
+            out[field] = [d["code"] for d in one.diagnoses] or None
+        else:
+            out[field] = c[name]
+    return out
+
+
+def _member_values(one: OneClaim) -> list[Values]:
+    """The ``member.*`` fields: the active coverage's person's member records (none found:
+    one row of nulls, as the plan's left join gives)."""
+    e = one.eligibility
+    person = e["person_id"] if e["active"] else None
+    rows = [m for m in one.members or () if person is not None and m["member_id"] == person]
+    return [{f"member.{k}": m[k] for k in _MEMBER} for m in rows] or [
+        dict.fromkeys(f"member.{k}" for k in _MEMBER)]
+
+
+def _mue_values(one: OneClaim) -> dict[int, list[Any]]:
+    """``ref.mue_value`` by line number: the practitioner MUE in force on each line's date
+    (the plan joins them back by line number)."""
+    lines = one.lines
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for m in one.reference_rows("mue", "code", (ln["procedure_code"] for ln in lines)):
+        rows.setdefault(m["code"], []).append(m)
+    out: dict[int, list[Any]] = {}
+    for ln in lines:
+        for m in rows.get(ln["procedure_code"], ()):
+            if ln["line_number"] is not None and applies_on(m, ln["service_from"]):
+                out.setdefault(ln["line_number"], []).append(m["mue_value"])
+    return out
+
+
+def _line_rows(one: OneClaim, base: list[Values], fields: Iterable[str], with_mue: bool
+               ) -> list[tuple[int | None, Values]]:
+    """Each line of the claim with its ``line.*`` fields among ``fields`` and those of
+    ``base`` (the claim's, per member row)."""
+    mue = _mue_values(one) if with_mue else {}
+    names = [f for f in fields if f.startswith("line.")]
+    out = []
+    for ln in one.lines:
+        own = {f: ln[f[5:]] for f in names}
+        refs = mue.get(ln["line_number"], [None]) if with_mue else [None]
+        for ref in refs:
+            for row in base:
+                values = {**row, **own}
+                if with_mue:
+                    values["ref.mue_value"] = ref
+                out.append((ln["line_number"], values))
+    return out
+
+
+def _kernel(pack: Pack, rule: PackRule) -> Single | None:
+    """The rule's one-claim kernel; None (its plan runs) when a condition or a message field
+    does not fit its field's kind, where the plan fails or coerces in Polars' own way."""
+    kinds = _kinds()
+    names = re.findall(r"\{([^}]*)\}", rule.message)
+    if not all(_typed(c, kinds) for c in rule.when) or any(
+            kinds[n].startswith("list") for n in names):
+        return None
+    tests = [(c.field, _test(c)) for c in rule.when]
+    fields = {c.field for c in rule.when} | set(names)
+    members = any(f.startswith("member.") for f in fields)
+    mue = rule.level == "line" and "ref.mue_value" in fields
+
+    # Literal text at even positions, field names at odd ones.
+    parts = re.split(r"\{([^}]*)\}", rule.message)
+
+    def message(values: Values) -> str:
+        return "".join(part if i % 2 == 0 else polars_text(values[part]) or ""
+                       for i, part in enumerate(parts))
+
+    def kernel(one: OneClaim) -> list[Hit]:
+        have = {"claim"}
+        if members and one.members is not None and one.coverages is not None:
+            have.add("member")
+        if rule.level == "line":
+            have.add("line")
+            if mue and one.reference.has("mue"):
+                have.add("ref")
+        if any(c.field.partition(".")[0] not in have for c in rule.when):
+            return []
+        missing = [n for n in names if n.partition(".")[0] not in have]
+        if missing:
+            raise KeyError(f"message field {missing[0]!r} is not available")
+        c = one.claim
+        dos = c["dos"]
+        if (c["payer_id"] != pack.payer_id or dos is None or dos < pack.effective_from
+                or (pack.effective_to is not None and dos > pack.effective_to)):
+            return []
+        base = [_claim_values(one, fields)]
+        if "member" in have:
+            base = [{**base[0], **m} for m in _member_values(one)]
+        rows = (_line_rows(one, base, fields, "ref" in have) if rule.level == "line"
+                else [(None, row) for row in base])
+        return [Hit(line, message(values), rule.fix)
+                for line, values in rows if all(test(values[f]) for f, test in tests)]
+
+    return kernel
+
+
 def _needs(rule: PackRule) -> frozenset[str]:
     fields = {c.field for c in rule.when}
     needs = set()
@@ -288,7 +522,8 @@ def _rule(pack: Pack, item: PackRule, source: str) -> Rule:
         carc=item.carc, rarc=item.rarc, fix=item.fix,
         source=f"payer pack {pack.pack} v{pack.version} ({source}), payer {pack.payer_id}, "
         f"dates of service {window}",
-        check=_check(pack, item), needs=_needs(item), examples=examples,
+        check=_check(pack, item), single=_kernel(pack, item), needs=_needs(item),
+        examples=examples,
         description=f"YAML conditions: {_describe(item)}", pack=pack.pack,
         pack_version=pack.version)
 

@@ -151,8 +151,9 @@ class OneClaim:
             ln["claim_pos"] = header["place_of_service"]
             ln["claim_auth"] = header["prior_auth_number"]
             ln["claim_rendering_npi"] = header["rendering_npi"]
-            ln["provider_npi"] = (ln["rendering_npi"] or header["rendering_npi"]
-                                  or header["billing_npi"])
+            ln["provider_npi"] = next(
+                (v for v in (ln["rendering_npi"], header["rendering_npi"], header["billing_npi"])
+                 if v is not None), None)
         self.lines: list[Row] = lines
         self._shared: dict[str, Any] = {}
 

@@ -9,6 +9,7 @@ windows.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 
@@ -16,7 +17,9 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import applies_on
 from ..api import Example, finding_frame
 from ..context import ScrubContext
-from ..registry import rule
+from ..registry import rule, single
+from ..single import Hit, OneClaim, polars_text, sequence
+from ..single import applies_on as in_force_on
 
 __all__: list[str] = []
 
@@ -95,6 +98,55 @@ def ptp_unbundled(ctx: ScrubContext) -> pl.LazyFrame:
         .otherwise(pl.format("Remove {} or add a PTP modifier (e.g. 59/XS, 25 for a visit) "
                              "if distinct.", "procedure_code_2")),
         line=pl.col("line_number_2"))
+
+
+def _bypass_one(one: OneClaim, line: dict[str, Any]) -> bool:
+    """Whether the line carries a modifier that bypasses a PTP edit of indicator 1."""
+    bypass = one.reference.ptp_bypass_modifiers
+    return any(m is not None and m in bypass for m in sequence(line["modifiers"]))
+
+
+def _same_day_and_provider(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Two distinct lines pairing as the plan's self-join pairs them (null keys never pair)."""
+    return (first["service_from"] is not None and first["provider_npi"] is not None
+            and first["service_from"] == second["service_from"]
+            and first["provider_npi"] == second["provider_npi"]
+            and first["line_number"] is not None and second["line_number"] is not None
+            and first["line_number"] != second["line_number"])
+
+
+@single("code.ptp_unbundled")
+def _ptp_unbundled_one(one: OneClaim) -> list[Hit]:
+    """One claim: the PTP pairs among its lines, against the table serving its type."""
+    lines = [ln for ln in one.lines if ln["procedure_code"] is not None]
+    if len(lines) < 2:
+        return []
+    edits: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for e in one.reference_rows(one.table("ptp"), "column1",
+                                (ln["procedure_code"] for ln in lines)):
+        if e["modifier_indicator"] is not None and e["modifier_indicator"] != 9:
+            edits.setdefault((e["column1"], e["column2"]), []).append(e)
+    hits = []
+    for first in lines:
+        for second in lines:
+            pair = edits.get((first["procedure_code"], second["procedure_code"]))
+            if not pair or not _same_day_and_provider(first, second):
+                continue
+            for e in pair:
+                never = e["modifier_indicator"] == 0
+                bypassed = not never and (_bypass_one(one, first) or _bypass_one(one, second))
+                if bypassed or not in_force_on(e, first["service_from"]):
+                    continue
+                code = second["procedure_code"]
+                hits.append(Hit(
+                    second["line_number"],
+                    f"{code} is bundled into {first['procedure_code']} (line "
+                    f"{first['line_number']}) on the same date"
+                    + ("; no modifier allowed" if never else ""),
+                    f"Remove {code}; the pair is never paid together." if never else
+                    f"Remove {code} or add a PTP modifier (e.g. 59/XS, 25 for a visit) "
+                    "if distinct."))
+    return hits
 
 
 def _by_claim_type(ctx: ScrubContext, lines: pl.LazyFrame, name: str
@@ -181,6 +233,52 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
                                              "procedure_code"), line=pl.col("line_number"))
 
 
+def _mue_day_one(line: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(line[k] for k in _MUE_DAY)
+
+
+def _units_one(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@single("code.mue_exceeded")
+def _mue_exceeded_one(one: OneClaim) -> list[Hit]:
+    """One claim: its lines' units (per line, or per day with the history's) against the
+    MUE table serving its type."""
+    lines = [ln for ln in one.lines if ln["procedure_code"] is not None]
+    values: dict[str, list[dict[str, Any]]] = {}
+    for m in one.reference_rows(one.table("mue"), "code",
+                                (ln["procedure_code"] for ln in lines)):
+        values.setdefault(m["code"], []).append(m)
+    checked = [(ln, m) for ln in lines for m in values.get(ln["procedure_code"], ())
+               if in_force_on(m, ln["service_from"])]
+    if not checked:
+        return []
+    per_day: dict[tuple[Any, ...], float] = {}
+    for ln, _ in checked:
+        key = _mue_day_one(ln)
+        per_day[key] = per_day.get(key, 0.0) + (_units_one(ln["units"]) or 0.0)
+    past = _mue_history_units_one(one, {
+        _mue_day_one(ln) for ln, m in checked
+        if m["adjudication_indicator"] is not None and m["adjudication_indicator"] != 1})
+    hits = []
+    for ln, m in checked:
+        key = _mue_day_one(ln)
+        per_line = m["adjudication_indicator"] == 1
+        # A corrected or void claim restates its original, which sits in the history.
+        earlier = (past.get(key, 0.0) if past is not None
+                   and ln["frequency_code"] not in ("7", "8") else 0.0)
+        counted = _units_one(ln["units"]) if per_line else per_day[key] + earlier
+        if counted is None or m["mue_value"] is None or not counted > m["mue_value"]:
+            continue
+        units_text = str(polars_text(counted)).removesuffix(".0")
+        code, mue = ln["procedure_code"], polars_text(m["mue_value"])
+        scope = "on the line" if per_line else "on the date of service"
+        hits.append(Hit(ln["line_number"], f"{units_text} units of {code} {scope}; MUE is {mue}",
+                        f"Bill at most {mue} unit(s) of {code}."))
+    return hits
+
+
 _MUE_DAY = ("member_id", "provider_npi", "procedure_code", "service_from")
 
 
@@ -200,6 +298,32 @@ def _mue_history_units(ctx: ScrubContext, checked: pl.LazyFrame) -> pl.LazyFrame
     keys = checked.filter(pl.col("adjudication_indicator") != 1).select(*_MUE_DAY).unique()
     return lines.join(keys, on=list(_MUE_DAY), how="semi").group_by(*_MUE_DAY).agg(
         pl.col("units").cast(pl.Float64).sum().alias("_past"))
+
+
+def _mue_history_units_one(one: OneClaim, keys: set[tuple[Any, ...]]
+                           ) -> dict[tuple[Any, ...], float] | None:
+    """:func:`_mue_history_units` for one claim: ``_MUE_DAY`` key -> units the history's
+    original claims (not this one) billed on it; None without a history."""
+    if one.history_claims is None or one.history_lines is None:
+        return None
+    wanted = {k for k in keys if None not in k}
+    originals: dict[Any, list[dict[str, Any]]] = {}
+    for c in one.history_claims:
+        # A null frequency code fails ``is_in`` and its negation alike: the plan drops it.
+        if (c["frequency_code"] is not None and c["frequency_code"] not in ("7", "8")
+                and c["claim_id"] is not None and c["claim_id"] != one.claim_id):
+            originals.setdefault(c["claim_id"], []).append(c)
+    past: dict[tuple[Any, ...], float] = {}
+    for ln in one.history_lines:
+        if ln["procedure_code"] is None:
+            continue
+        for c in originals.get(ln["claim_id"], ()):
+            npi = next((v for v in (ln["rendering_npi"], c["rendering_npi"], c["billing_npi"])
+                        if v is not None), None)
+            key = (c["member_id"], npi, ln["procedure_code"], ln["service_from"])
+            if key in wanted:
+                past[key] = past.get(key, 0.0) + (_units_one(ln["units"]) or 0.0)
+    return past
 
 
 @rule(
@@ -237,3 +361,26 @@ def addon_without_primary(ctx: ScrubContext) -> pl.LazyFrame:
                                         "procedure_code"),
                          "Bill the primary procedure with it, or remove the add-on.",
                          line=pl.col("line_number"))
+
+
+
+@single("code.addon_without_primary")
+def _addon_without_primary_one(one: OneClaim) -> list[Hit]:
+    """One claim: its add-on lines with no line of a listed primary on the same date."""
+    edits = one.reference.index("addon", "addon_code")
+    lines = [ln for ln in one.lines if ln["procedure_code"] is not None]
+    billed = {(ln["service_from"], ln["procedure_code"]) for ln in lines}
+    addons, with_primary = [], set()
+    for ln in lines:
+        day = ln["service_from"]
+        in_force = [e for e in edits.get(ln["procedure_code"], ()) if in_force_on(e, day)]
+        if day is None or not in_force:
+            continue
+        addons.append(ln)
+        if ln["line_number"] is not None and any(
+                e["primary_code"] is not None and (day, e["primary_code"]) in billed
+                for e in in_force):
+            with_primary.add(ln["line_number"])
+    return [Hit(ln["line_number"], f"add-on {ln['procedure_code']} without its primary "
+                "procedure", "Bill the primary procedure with it, or remove the add-on.")
+            for ln in addons if ln["line_number"] not in with_primary]
