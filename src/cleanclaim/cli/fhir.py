@@ -30,6 +30,7 @@ from ..standards.fhir import (
     parse,
     validate,
 )
+from ..standards.x12.records import EligibilityInquiry
 from .common import exit_unreadable, report_problems, write_record_lines
 
 __all__ = ["app"]
@@ -38,8 +39,9 @@ app = typer.Typer(
     name="fhir",
     help=(
         "Read FHIR R4 JSON (Claim, ClaimResponse incl. prior authorizations, "
-        "ExplanationOfBenefit, Coverage, Patient, CoverageEligibilityResponse, payer "
-        "Organization, InsurancePlan, PractitionerRole; single resource, Bundle or NDJSON): "
+        "ExplanationOfBenefit, Coverage, Patient, CoverageEligibilityRequest, "
+        "CoverageEligibilityResponse, payer Organization, InsurancePlan, PractitionerRole; "
+        "single resource, Bundle or NDJSON): "
         "parse to canonical records or validate."
     ),
     no_args_is_help=True,
@@ -51,6 +53,7 @@ _RECORD_TYPES: dict[type[Record], str] = {
     ClaimPayment: "claim_payment",
     Member: "member",
     Coverage: "coverage",
+    EligibilityInquiry: "eligibility_inquiry",
     EligibilityResult: "eligibility_result",
     Payer: "payer",
     Plan: "plan",

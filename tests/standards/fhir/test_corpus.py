@@ -61,8 +61,10 @@ EXPECTED: dict[str, tuple[tuple[int, int, int], dict[str, int]]] = {
     # 3 have no member id (beneficiary Patient/4 or /5 not in the file, no subscriberId);
     # 7546D has a subscriberId but its type (v3 EHCPOL) says no product line.
     "Coverage": ((0, 4, 0), {"Coverage.beneficiary": 3, "Coverage.type": 1}),
-    # A request is written by cleanclaim, never read: there is no canonical record for it.
-    "CoverageEligibilityRequest": ((0, 0, 2), {}),
+    # Both name their provider only as Organization/1 and their patient only as Patient/pat1
+    # (neither in the file, no identifier on the reference), so no provider NPI (the first
+    # problem) and no member id.
+    "CoverageEligibilityRequest": ((0, 2, 0), {"CoverageEligibilityRequest.provider": 2}),
     "CoverageEligibilityResponse": ((4, 0, 0), {}),
     # None carries the cleanclaim payer extensions (R4 has no element for filing windows), so
     # each only serves references.

@@ -14,6 +14,7 @@ import pytest
 
 from cleanclaim.domain import Claim, ClaimPayment, Coverage, Member
 from cleanclaim.standards.fhir import EligibilityResult, FhirInputError, parse, to_resource_json
+from cleanclaim.standards.x12 import EligibilityInquiry
 from tests.records import full_records
 
 from . import examples as ex
@@ -152,8 +153,8 @@ def test_eligibility_request_from_canonical() -> None:
     assert data["provider"]["identifier"]["value"] == "1234567893"
     assert data["servicedDate"] == "2024-03-01" and data["purpose"] == ["validation", "benefits"]
     assert {c["resourceType"] for c in data["contained"]} == {"Coverage", "Patient"}
-    # A request is not a canonical record: reading skips it.
-    assert list(parse(request.model_dump_json())) == []
+    # Read back, it is the question a 270 asks (tests/standards/fhir/test_eligibility_request.py).
+    assert [type(r) for r in parse(request.model_dump_json())] == [EligibilityInquiry]
 
 
 def test_ndjson_streams_line_by_line(tmp_path: Path) -> None:

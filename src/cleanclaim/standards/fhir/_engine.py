@@ -14,6 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.claim import Claim as FhirClaim
 from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.coverage import Coverage as FhirCoverage
+from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
 from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
@@ -28,7 +29,12 @@ from ...domain import Member, Record
 from ._common import Context, Index, loc_path, typed_identifier
 from .authorization import authorization_from_fhir, is_authorization
 from .claim import claim_from_fhir
-from .coverage import coverage_from_fhir, eligibility_from_fhir, member_from_patient
+from .coverage import (
+    coverage_from_fhir,
+    eligibility_from_fhir,
+    inquiry_from_fhir,
+    member_from_patient,
+)
 from .payer import is_payer, payer_from_fhir, plan_from_fhir
 from .payment import payment_from_fhir
 from .provider import is_provider, provider_from_fhir
@@ -41,6 +47,7 @@ MAPPED: Final = frozenset(
         "ClaimResponse",
         "ExplanationOfBenefit",
         "Coverage",
+        "CoverageEligibilityRequest",
         "CoverageEligibilityResponse",
         "Patient",
         "InsurancePlan",
@@ -182,6 +189,8 @@ class Mapper:
             found = authorization_from_fhir(resource, ctx)
         elif isinstance(resource, ClaimResponse | ExplanationOfBenefit):
             found = payment_from_fhir(resource, ctx)
+        elif isinstance(resource, CoverageEligibilityRequest):
+            found = inquiry_from_fhir(resource, ctx)
         elif isinstance(resource, CoverageEligibilityResponse):
             found = eligibility_from_fhir(resource, ctx)
         elif isinstance(resource, FhirCoverage):

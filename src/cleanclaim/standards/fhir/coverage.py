@@ -1,6 +1,7 @@
 """FHIR R4 ``Coverage`` and ``Patient`` to and from canonical :class:`Coverage` and
-:class:`Member`; ``CoverageEligibilityRequest`` from canonical data and
-``CoverageEligibilityResponse`` read into an :class:`EligibilityResult`.
+:class:`Member`; ``CoverageEligibilityRequest`` from canonical data and read into the X12
+270's :class:`EligibilityInquiry`; ``CoverageEligibilityResponse`` read into an
+:class:`EligibilityResult`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coverage import Coverage as FhirCoverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
+from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.practitionerrole import PractitionerRole
+from fhir.resources.R4B.reference import Reference
 
 from ...domain import Coverage, Member, ProductLine
+from ..x12.records import EligibilityInquiry
 from ._common import (
     Context,
     Origin,
@@ -27,7 +33,9 @@ from ._common import (
     head,
     identifier,
     member_identifier,
+    npi_of,
     payer_id_of,
+    person_name,
     prune,
     relationship_json,
     relationship_of,
@@ -36,11 +44,13 @@ from ._common import (
 )
 from .result import EligibilityResult
 from .systems import (
+    BENEFIT_CATEGORY,
     ID_COVERAGE,
     ID_PAYER,
     ID_REQUEST,
     NPI,
     PRODUCT_LINE,
+    SERVICE_TYPE,
     fhir_gender,
     sex_from_fhir,
 )
@@ -51,6 +61,7 @@ __all__ = [
     "coverage_to_fhir_json",
     "eligibility_from_fhir",
     "eligibility_request",
+    "inquiry_from_fhir",
     "member_from_patient",
     "member_to_fhir_json",
     "member_to_patient",
@@ -340,11 +351,7 @@ def eligibility_from_fhir(
     focal = insurances[0] if insurances else None
     coverage = ctx.resolve(focal.coverage, FhirCoverage) if focal else None
     patient = ctx.resolve(resource.patient, Patient)
-    member_id = identifier(resource.patient.identifier) if resource.patient else None
-    if member_id is None and patient is not None:
-        member_id = typed_identifier(patient.identifier, "MB")
-    if member_id is None and coverage is not None:
-        member_id = typed_identifier(coverage.identifier, "MB") or coverage.subscriberId
+    member_id = _eligibility_member_id(resource.patient, patient, coverage)
     request_id = None
     if resource.request is not None:
         request_id = identifier(resource.request.identifier, ID_REQUEST) or identifier(
@@ -391,3 +398,138 @@ def eligibility_from_fhir(
         ),
     )
     return result
+
+
+def _eligibility_member_id(
+    ref: Reference | None, patient: Patient | None, coverage: FhirCoverage | None
+) -> str | None:
+    """The member id of an eligibility request or response: the identifier on its patient
+    reference, else the Patient's MB identifier, else the focal Coverage's MB identifier or
+    subscriberId."""
+    member_id = identifier(ref.identifier) if ref is not None else None
+    if member_id is None and patient is not None:
+        member_id = typed_identifier(patient.identifier, "MB")
+    if member_id is None and coverage is not None:
+        member_id = typed_identifier(coverage.identifier, "MB") or coverage.subscriberId
+    return member_id
+
+
+_INQUIRY_ORIGIN: Final = Origin(
+    "CoverageEligibilityRequest",
+    {
+        "trace_number": "identifier",
+        "payer_id": "insurer",
+        "payer_name": "insurer.display",
+        "provider_npi": "provider",
+        "provider_name": "provider",
+        "member_id": "patient",
+        "first_name": "patient",
+        "last_name": "patient",
+        "birth_date": "patient",
+        "sex": "patient",
+        "service_date": "servicedDate",
+        "service_types": "item.category",
+    },
+)
+
+
+def inquiry_from_fhir(
+    resource: CoverageEligibilityRequest, ctx: Context
+) -> EligibilityInquiry | None:
+    """The 270 question a CoverageEligibilityRequest asks; None when ``ctx`` noted problems.
+
+    The same record the X12 270 reader makes, so a request read from FHIR can be asked as a
+    270 (and checked like one).
+    """
+    data: dict[str, Any] = {
+        "trace_number": identifier(resource.identifier, ID_REQUEST)
+        or identifier(resource.identifier)
+        or resource.id
+    }
+    if data["trace_number"] is None:
+        ctx.problem("CoverageEligibilityRequest.identifier", "no request id (identifier or id)")
+    _inquiry_parties(resource, ctx, data)
+    _inquiry_member(resource, ctx, data)
+    period = resource.servicedPeriod
+    data["service_date"] = to_date(resource.servicedDate) or (
+        to_date(period.start) if period else None
+    )
+    data["service_types"] = _service_types(resource) or ["30"]
+    if ctx.problems:
+        return None
+    inquiry: EligibilityInquiry | None = ctx.canonical(
+        EligibilityInquiry.model_validate, data, _INQUIRY_ORIGIN
+    )
+    return inquiry
+
+
+def _inquiry_parties(
+    resource: CoverageEligibilityRequest, ctx: Context, data: dict[str, Any]
+) -> None:
+    """The payer (``insurer``) and the provider asking (``provider``), ids and names."""
+    insurer = resource.insurer
+    data["payer_id"] = payer_id_of(insurer, ctx)
+    if data["payer_id"] is None:
+        ctx.problem(
+            "CoverageEligibilityRequest.insurer", "no payer (insurer identifier or reference)"
+        )
+    org = ctx.resolve(insurer, Organization)
+    data["payer_name"] = insurer.display or (org.name if org else None)
+    provider = resource.provider
+    data["provider_npi"] = npi_of(provider, ctx)
+    if data["provider_npi"] is None:
+        ctx.problem(
+            "CoverageEligibilityRequest.provider",
+            f"no provider NPI (identifier system {NPI}, on the reference or what it resolves to)",
+        )
+    data["provider_name"] = _party_name(provider, ctx)
+
+
+def _party_name(ref: Reference | None, ctx: Context) -> str | None:
+    """The reference's display, else the name of the Organization or Practitioner (family
+    name) it resolves to; a PractitionerRole is named by its practitioner, else organization."""
+    if ref is None or ref.display:
+        return ref.display if ref else None
+    org = ctx.resolve(ref, Organization)
+    if org is not None:
+        return org.name
+    person = ctx.resolve(ref, Practitioner)
+    if person is not None:
+        return person_name(person)[0]
+    role = ctx.resolve(ref, PractitionerRole)
+    if role is not None:
+        return _party_name(role.practitioner, ctx) or _party_name(role.organization, ctx)
+    return None
+
+
+def _inquiry_member(
+    resource: CoverageEligibilityRequest, ctx: Context, data: dict[str, Any]
+) -> None:
+    """The member id, and the name, birth date and sex of the Patient when it resolves."""
+    insurances = resource.insurance or []
+    focal = head([i for i in insurances if i.focal] or insurances)
+    coverage = ctx.resolve(focal.coverage, FhirCoverage) if focal else None
+    patient = ctx.resolve(resource.patient, Patient)
+    data["member_id"] = _eligibility_member_id(resource.patient, patient, coverage)
+    if data["member_id"] is None:
+        ctx.problem(
+            "CoverageEligibilityRequest.patient",
+            "no member id (on the patient reference, the Patient or the focal Coverage)",
+        )
+    if patient is not None:
+        data["last_name"], data["first_name"] = person_name(patient)
+        data["birth_date"] = to_date(patient.birthDate)
+        data["sex"] = sex_from_fhir(patient.gender) if patient.gender else None
+
+
+def _service_types(resource: CoverageEligibilityRequest) -> list[str]:
+    """X12 service type codes of ``item[].category``, in order, each once; HL7's example
+    benefit categories count too, their codes being X12 service type codes."""
+    found: list[str] = []
+    for item in resource.item or []:
+        code = first_code(item.category, SERVICE_TYPE) or first_code(
+            item.category, BENEFIT_CATEGORY
+        )
+        if code is not None and code not in found:
+            found.append(code)
+    return found

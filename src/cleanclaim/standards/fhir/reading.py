@@ -287,8 +287,9 @@ def _looks_like_ndjson(first: str) -> bool:
 
 
 def parse(source: Source) -> Iterator[Record]:
-    """Canonical records of ``source``: Claim, ClaimPayment, Coverage, Member and
-    :class:`EligibilityResult`, in input order.
+    """Canonical records of ``source``, in input order: Claim, ClaimPayment, Coverage,
+    Member, Payer, Plan, Provider, Authorization, :class:`EligibilityResult`, and the X12
+    270's ``EligibilityInquiry`` for a CoverageEligibilityRequest.
 
     Raises FhirInputError at the first resource with problems, FhirUnavailableError when
     fhir.resources is not installed. Other resource types are skipped (see docs/fhir.md).

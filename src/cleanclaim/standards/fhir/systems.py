@@ -18,6 +18,7 @@ __all__ = [
     "ADJUDICATION_EXTRA",
     "AUTHORIZATION_STATUS",
     "BENEFIT",
+    "BENEFIT_CATEGORY",
     "BENEFIT_PERIOD",
     "CARC",
     "CARIN_CARE_TEAM_ROLE",
@@ -69,6 +70,7 @@ __all__ = [
     "PRODUCT_LINE",
     "RARC",
     "RELATED_CLAIM",
+    "SERVICE_TYPE",
     "SUBSCRIBER_RELATIONSHIP",
     "TAX_ID",
     "X12_RELATIONSHIP",
@@ -102,6 +104,8 @@ NUCC_TAXONOMY: Final = "http://nucc.org/provider-taxonomy"
 CARC: Final = "https://x12.org/codes/claim-adjustment-reason-codes"
 RARC: Final = "https://x12.org/codes/remittance-advice-remark-codes"
 GROUP_CODE: Final = "https://x12.org/codes/claim-adjustment-group-codes"
+SERVICE_TYPE: Final = "https://x12.org/codes/service-type-codes"
+"""X12 service type codes (270 EQ01, 271 EB03): 30 plan coverage, 98 office visit, ..."""
 CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
 ADJUDICATION: Final = "http://terminology.hl7.org/CodeSystem/adjudication"
 RELATED_CLAIM: Final = "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship"
@@ -115,6 +119,8 @@ CARIN_DIAGNOSIS_TYPE: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBCl
 CARIN_SUPPORTING_INFO: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
 ORGANIZATION_TYPE: Final = "http://terminology.hl7.org/CodeSystem/organization-type"
 INSURANCE_PLAN_TYPE: Final = "http://terminology.hl7.org/CodeSystem/insurance-plan-type"
+BENEFIT_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/ex-benefitcategory"
+"""HL7's example benefit categories: a subset of the X12 service type codes, same values."""
 
 # cleanclaim's own systems: canonical values FHIR has no published home for.
 ID_CLAIM: Final = f"{NAMESPACE}/sid/claim-id"
