@@ -165,8 +165,16 @@ class PackRule(BaseModel):
             raise ValueError("a claim-level rule cannot test line fields; use level: line")
         if {e.fails for e in self.examples} != {True, False}:
             raise ValueError("needs at least one failing and one passing example")
+        kinds = _kinds()
+        for cond in self.when:
+            reason = _misfit(cond, kinds)
+            if reason is not None:
+                raise ValueError(reason)
         for name in re.findall(r"\{([^}]*)\}", self.message):
             Condition.model_validate({"field": name, "is_null": False})
+            if kinds[name].startswith("list"):
+                raise ValueError(f"message field {{{name}}} is a list; a message shows "
+                                 "single values")
         return self
 
 
@@ -308,7 +316,7 @@ def _is_number(v: Any) -> bool:
 
 
 def _fits(kind: str, v: Any) -> bool:
-    """Whether literal ``v`` compares with a field of ``kind`` as Polars compares them (a
+    """Whether literal ``v`` compares with a field of ``kind`` as the same kind of value (a
     text field with a number, say, is an error or a silent false in Polars)."""
     if kind == "text":
         return isinstance(v, str)
@@ -318,7 +326,7 @@ def _fits(kind: str, v: Any) -> bool:
 
 
 def _rust_regex(pattern: str) -> bool:
-    """Whether Polars' regex engine accepts ``pattern`` (Python's may accept more)."""
+    """Whether Polars' regex engine accepts ``pattern`` (Python's accepts more)."""
     try:
         pl.select(pl.lit("").str.contains(pattern))
     except pl.exceptions.PolarsError:
@@ -326,27 +334,51 @@ def _rust_regex(pattern: str) -> bool:
     return True
 
 
-def _typed(cond: Condition, kinds: dict[str, str]) -> bool:
-    """Whether the condition's operator and value fit its field's kind, so that the plan
-    neither fails nor coerces and a one-claim test can give what the plan gives."""
+_LIST_OPS = ("contains", "not_contains", "any_matches", "none_match")
+_KIND_HINT = {"text": "text (quote the value)", "date": "a date (write it unquoted, YYYY-MM-DD)",
+              "number": "a number"}
+
+
+def _misfit(cond: Condition, kinds: dict[str, str]) -> str | None:
+    """Why the condition's operator or value does not fit its field's kind, or None when it
+    does: a misfit would fail, or coerce in Polars' own way, when the rule runs."""
     op, v = cond.operator
     kind = kinds[cond.field]
-    scalar = not kind.startswith("list")
-    if op in ("equals", "not_equals", "gt", "ge", "lt", "le"):
-        return _fits(kind, v)
+    listed = kind.startswith("list")
+    if op == "is_null":
+        return None
+    if listed != (op in _LIST_OPS):
+        return (f"{cond.field} is a list: test it with {', '.join(_LIST_OPS)}" if listed
+                else f"{op} tests a list, and {cond.field} is not one")
+    return (_list_misfit if listed else _scalar_misfit)(cond.field, op, v, kind)
+
+
+def _scalar_misfit(name: str, op: str, v: Any, kind: str) -> str | None:
     if op in ("in", "not_in"):
         present = [e for e in v if e is not None]
-        if kind == "number":
-            return all(isinstance(e, int) and not isinstance(e, bool) for e in present)
-        return scalar and all(_fits(kind, e) for e in present)
+        if kind == "number" and not all(type(e) is int for e in present):
+            return f"{op} on {name} takes whole numbers; use gt/ge/lt/le for others"
+        if not all(_fits(kind, e) for e in present):
+            return f"{name} is {_KIND_HINT[kind]}; {op} {v!r} has other values"
+        return None
     if op == "matches":
-        return scalar and _rust_regex(str(v))
+        return _pattern_misfit(op, v)
+    return None if _fits(kind, v) else f"{name} is {_KIND_HINT[kind]}; {op} {v!r} is not"
+
+
+def _list_misfit(name: str, op: str, v: Any, kind: str) -> str | None:
+    text = kind == "list"
     if op in ("contains", "not_contains"):
-        return ((kind == "list" and isinstance(v, str))
-                or (kind == "list_int" and isinstance(v, int) and not isinstance(v, bool)))
-    if op in ("any_matches", "none_match"):
-        return kind == "list" and _rust_regex(str(v))
-    return op == "is_null"
+        if type(v) is not (str if text else int):
+            return f"{name} holds {'text' if text else 'whole numbers'}"
+        return None
+    return _pattern_misfit(op, v) if text else f"{name} holds numbers: {op} tests text"
+
+
+def _pattern_misfit(op: str, v: Any) -> str | None:
+    if _rust_regex(str(v)):
+        return None
+    return f"{op} {v!r} is not a supported pattern (look-around and back-references are not)"
 
 
 def _same(x: Any, v: Any) -> Any:
@@ -450,14 +482,10 @@ def _line_rows(one: OneClaim, base: list[Values], fields: Iterable[str], with_mu
     return out
 
 
-def _kernel(pack: Pack, rule: PackRule) -> Single | None:
-    """The rule's one-claim kernel; None (its plan runs) when a condition or a message field
-    does not fit its field's kind, where the plan fails or coerces in Polars' own way."""
-    kinds = _kinds()
+def _kernel(pack: Pack, rule: PackRule) -> Single:
+    """The rule's one-claim kernel: its conditions tested on the claim's values (the pack
+    refuses at load a condition that does not fit its field's kind)."""
     names = re.findall(r"\{([^}]*)\}", rule.message)
-    if not all(_typed(c, kinds) for c in rule.when) or any(
-            kinds[n].startswith("list") for n in names):
-        return None
     tests = [(c.field, _test(c)) for c in rule.when]
     fields = {c.field for c in rule.when} | set(names)
     members = any(f.startswith("member.") for f in fields)
