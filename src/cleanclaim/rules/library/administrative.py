@@ -21,7 +21,7 @@ from ...refdata import claim_frequency_codes
 from ..api import Example, finding_frame
 from ..context import ScrubContext
 from ..registry import rule, single
-from ..single import Hit, OneClaim, formatted, polars_text
+from ..single import Hit, OneClaim, formatted
 
 __all__ = ["npi_is_valid"]
 
@@ -337,58 +337,53 @@ def _place_of_service_invalid_one(one: OneClaim) -> list[Hit]:
 
 
 def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
-    """claim_id, exact (payer, member, billing NPI, from-date, every line) and loose (payer,
-    member, first date, sorted procedure codes) signatures."""
-    # Gathered as lists and joined afterwards: joining strings inside the aggregation, and
-    # sorting each claim's codes there, cost twice as much (measured on 100,000 claims).
+    """claim_id, exact (payer, member, billing NPI, from-date, every line in line order: code,
+    revenue code, modifiers, units, charge, date) and loose (payer, member, first date, sorted
+    procedure codes) signatures, as 64-bit hashes compared only for equality (building them as
+    text cost twice as much: 0.25 s against 0.11 s on 100,000 claims); null where a part of
+    the claim is missing, so that such a claim matches none."""
     line_sig = lines.sort("claim_id", "line_number").group_by("claim_id", maintain_order=True
                                                               ).agg(
-        pl.concat_str([
-            pl.col("procedure_code").fill_null(""), pl.col("revenue_code").fill_null(""),
-            pl.col("modifiers").list.join(",").fill_null(""),
-            pl.col("units").cast(pl.String), pl.col("charge").cast(pl.String),
-            pl.col("service_from").cast(pl.String)], separator="/").alias("_lines"),
-        pl.col("procedure_code").fill_null("").alias("_codes"),
+        pl.struct("procedure_code", "revenue_code", "modifiers", "units", "charge",
+                  "service_from").hash().alias("_lines"),
+        pl.col("procedure_code").fill_null("").sort().alias("_codes"),
         pl.col("service_from").min().alias("_dos"),
-    ).with_columns(pl.col("_lines").list.join("|"),
-                   pl.col("_codes").list.sort().list.join(","))
+    )
     out = claims.select("claim_id", "payer_id", "member_id", "billing_npi", "statement_from",
                         "submitted_on", "frequency_code").join(line_sig, on="claim_id")
+    day = pl.coalesce("statement_from", "_dos")
+    party = pl.col("payer_id").is_not_null() & pl.col("member_id").is_not_null()
     return out.select(
         "claim_id", "submitted_on", "frequency_code",
-        pl.concat_str([pl.col("payer_id"), pl.col("member_id"), pl.col("billing_npi"),
-                       pl.coalesce("statement_from", "_dos").cast(pl.String), pl.col("_lines")],
-                      separator="#").alias("exact"),
-        pl.concat_str([pl.col("payer_id"), pl.col("member_id"), pl.col("_dos").cast(pl.String),
-                       pl.col("_codes")], separator="#").alias("loose"),
+        pl.when(party & pl.col("billing_npi").is_not_null() & day.is_not_null()).then(
+            pl.struct("payer_id", "member_id", "billing_npi", day.alias("_day"), "_lines")
+            .hash()).alias("exact"),
+        pl.when(party & pl.col("_dos").is_not_null()).then(
+            pl.struct("payer_id", "member_id", "_dos", "_codes").hash()).alias("loose"),
     )
 
 
-def _signature_one(claim: Row, lines: list[Row]) -> dict[str, str | None]:
-    """:func:`_signatures` of one claim with lines: its exact and loose signatures (None
-    where a part is null)."""
-    def line_text(ln: Row) -> str | None:
-        units, charge, start = ln["units"], ln["charge"], ln["service_from"]
-        if units is None or charge is None or start is None:
-            return None
-        modifiers = ",".join(m for m in ln["modifiers"] or () if m is not None)
-        return "/".join([_or_empty(ln["procedure_code"]), _or_empty(ln["revenue_code"]),
-                         modifiers, polars_text(units) or "", polars_text(charge) or "",
-                         start.isoformat()])
+_Signature = tuple[Any, ...] | None
 
+
+def _signature_one(claim: Row, lines: list[Row]) -> dict[str, _Signature]:
+    """:func:`_signatures` of one claim with lines, as the values the plan hashes (None where
+    a part is missing)."""
     ordered = sorted(lines, key=lambda ln: (ln["line_number"] is not None,
                                             ln["line_number"] or 0))
-    joined = "|".join(t for ln in ordered if (t := line_text(ln)) is not None)
-    codes = ",".join(sorted(_or_empty(ln["procedure_code"]) for ln in ordered))
+    parts = tuple((ln["procedure_code"], ln["revenue_code"],
+                   None if ln["modifiers"] is None else tuple(ln["modifiers"]),
+                   ln["units"], ln["charge"], ln["service_from"]) for ln in ordered)
+    codes = tuple(sorted(_or_empty(ln["procedure_code"]) for ln in ordered))
     first = _earliest(ln["service_from"] for ln in lines)
     day = claim["statement_from"] if claim["statement_from"] is not None else first
     payer, member, npi = claim["payer_id"], claim["member_id"], claim["billing_npi"]
     exact = loose = None
     if payer is not None and member is not None:
         if npi is not None and day is not None:
-            exact = "#".join([payer, member, npi, day.isoformat(), joined])
+            exact = (payer, member, npi, day, parts)
         if first is not None:
-            loose = "#".join([payer, member, first.isoformat(), codes])
+            loose = (payer, member, first, codes)
     return {"exact": exact, "loose": loose}
 
 
@@ -450,8 +445,9 @@ def _find_duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
     mine = ctx.shared("signatures", lambda: _originals(
         _signatures(ctx.claims, ctx.claim_lines))).sort("submitted_on", "claim_id",
                                                          nulls_last=True)
-    within = mine.with_columns(pl.col("claim_id").first().over(key).alias("original")
-                               ).filter(pl.col("claim_id") != pl.col("original"))
+    within = mine.filter(pl.col(key).is_not_null()).with_columns(
+        pl.col("claim_id").first().over(key).alias("original")).filter(
+        pl.col("claim_id") != pl.col("original"))
     parts = [within.select("claim_id", "original")]
     if ctx.history_claims is not None and ctx.history_lines is not None:
         hc, hl = ctx.history_claims, ctx.history_lines

@@ -520,12 +520,14 @@ def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
                            pl.col("diagnosis_pointers").alias("sequence")).explode(
         "sequence").join(ctx.claim_diagnoses.select("claim_id", "sequence", "code"),
                          on=["claim_id", "sequence"])
-    prefixes = pointed.with_columns(pl.concat_list(
+    # The policy rows listing each distinct pointed code (itself or a prefix): worked out
+    # on the few thousand distinct codes, not on every pointed line.
+    listed = pointed.select("code").unique().with_columns(pl.concat_list(
         [pl.col("code").str.slice(0, n) for n in range(3, 8)]).list.unique()
-        .alias("diagnosis")).explode("diagnosis")
-    ok = prefixes.join(support.select("policy_id", "procedure_low", "procedure_high",
-                                      "diagnosis", "valid_from", "valid_before"),
-                       on="diagnosis").filter(
+        .alias("diagnosis")).explode("diagnosis").join(
+        support.select("policy_id", "procedure_low", "procedure_high", "diagnosis",
+                       "valid_from", "valid_before"), on="diagnosis").drop("diagnosis")
+    ok = pointed.join(listed, on="code").filter(
         _in_range("procedure_code") & applies_on("service_from")).select(
         "claim_id", "line_number").unique()
     codes = pointed.group_by("claim_id", "line_number").agg(pl.col("code").alias("_codes"))
