@@ -31,8 +31,8 @@ from ..domain import Claim
 from ..domain.schema import table_specs
 from .context import Context, Reference
 
-__all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "polars_text",
-           "sequence"]
+__all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "grouped",
+           "polars_text", "sequence"]
 
 Row = dict[str, Any]
 
@@ -285,6 +285,14 @@ class OneClaim:
 def _unique(values: Iterable[Any]) -> list[Any]:
     """Distinct non-null values, first seen first."""
     return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def grouped(rows: Iterable[Row], key: str) -> dict[Any, list[Row]]:
+    """``rows`` by the value of ``key``, each list in the rows' order."""
+    out: dict[Any, list[Row]] = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
 
 
 def applies_on(row: Row, day: dt.date | None) -> bool:

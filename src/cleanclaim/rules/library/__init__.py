@@ -1,5 +1,13 @@
 """The rule library, one module per family; importing this package registers every rule."""
 
-from . import administrative, authorization, coding, eligibility, ncci
+from . import administrative, agesex, authorization, coding, duplicates, eligibility, ncci
 
-__all__ = ["administrative", "authorization", "coding", "eligibility", "ncci"]
+__all__ = [
+    "administrative",
+    "agesex",
+    "authorization",
+    "coding",
+    "duplicates",
+    "eligibility",
+    "ncci",
+]
