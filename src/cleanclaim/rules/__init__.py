@@ -9,8 +9,9 @@ in :mod:`.library` (one module per family) and in payer packs (YAML, :mod:`.pack
 from __future__ import annotations
 
 from .api import FINDING_COLUMNS, NEEDS, Example, Rule, empty_findings, finding_frame
-from .context import Context, Reference, ScrubContext
+from .context import Context, ScrubContext
 from .engine import OUTPUT_COLUMNS, ScrubResult, scrub, scrub_claim, scrub_one, scrub_stream
+from .reference import Reference
 from .registry import Registry, default_registry, register, rule, single
 
 __all__ = [

@@ -36,7 +36,8 @@ from ..domain import (
 )
 from ..domain.schema import batch_from_records
 from .api import Example
-from .context import Context, Reference
+from .context import Context
+from .reference import Reference
 
 __all__ = [
     "BASE_CLAIM",

@@ -29,7 +29,8 @@ import polars as pl
 
 from ..domain import Claim
 from ..domain.schema import table_specs
-from .context import Context, Reference
+from .context import Context
+from .reference import Reference
 
 __all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "grouped",
            "polars_text", "sequence"]
