@@ -246,3 +246,25 @@ def test_save_stores_the_run_and_its_findings(world: Path, tmp_path: Path) -> No
     engine.dispose()
     text = runner.invoke(app, args)
     assert text.exit_code == 0 and re.search(r"saved as scrub run SR\d{8}T\d{6}-", text.stdout)
+
+
+def test_a_claim_id_repeated_in_a_later_chunk_is_refused(world: Path, tmp_path: Path) -> None:
+    source = world / "x12" / "claims.x12"
+    text = source.read_text(encoding="ascii")
+    ids = re.findall(r"CLM\*([^*]+)\*", text)
+    # Claim 20 (the third chunk of 7) takes the ID of claim 3 (the first chunk).
+    repeated = tmp_path / "repeated.x12"
+    repeated.write_text(text.replace(f"CLM*{ids[19]}*", f"CLM*{ids[2]}*"), encoding="ascii")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    args = ["scrub", str(repeated), "--context", str(world / "context"), "--chunk-size", "7",
+            "--out", str(tmp_path / "f.jsonl"), "--save", "--db", db]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert (f"{repeated}: claim ID '{ids[2]}' (claim 20 of the input) repeats the ID of an "
+            "earlier claim") in result.output
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        assert conn.execute(sql("select count(*) from scrub_runs")).scalar() == 0
+    engine.dispose()

@@ -98,3 +98,18 @@ def test_the_demo_stores_its_scrub_run(tmp_path: Path) -> None:
     assert stored["decisions_stored"] == 150
     assert count_records(engine, Claim) == 150
     engine.dispose()
+
+
+def test_claim_ids_refuse_a_repeat_across_batches_only() -> None:
+    import polars as pl
+
+    from cleanclaim.errors import InputError
+    from cleanclaim.pipeline.scrub_run import ClaimIds
+
+    seen = ClaimIds(["in.csv"])
+    for start in range(0, 1000, 100):  # ten batches, merged into fewer sorted runs
+        seen.add(pl.Series([f"C{i}" for i in range(start, start + 100)]))
+    seen.add(pl.Series([], dtype=pl.String))
+    assert seen.count == 1000
+    with pytest.raises(InputError, match=r"in.csv: claim ID 'C5' \(claim 1,002 of the input\)"):
+        seen.add(pl.Series(["C1000", "C5", "C6"]))

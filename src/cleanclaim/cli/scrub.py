@@ -8,7 +8,8 @@ a line) to ``--out`` or standard output as each chunk is done; the summary goes 
 output when ``--out`` is given, else to standard error, as text or (``--json``) JSON. With
 ``--save`` the run and its findings are stored and the summary carries the run id. Exit code 0
 even with findings; 2 when an input or the context cannot be read, with the file, the row or
-segment and the cause (findings of earlier chunks may have been written; nothing is saved).
+segment and the cause, or when a claim ID repeats one of an earlier chunk (findings of earlier
+chunks may have been written; nothing is saved).
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ run's totals, and, given a store, saves the run's findings and decisions chunk b
 transaction (:mod:`cleanclaim.store.scrubs`), the run record last. Memory holds one batch and
 its result at a time. The run record names its rule set: the cleanclaim version (the rule
 library) and every payer pack with its version.
+
+A claim ID must be unique within a run: a batch repeats no ID of its own (the readers refuse
+that), and :class:`ClaimIds` refuses one an earlier batch had, before the batch is scrubbed.
+It keeps 64-bit hashes of the IDs (8 bytes a claim: 80 MB for ten million claims), so two
+different IDs with the same hash would be taken for a repeat; the odds are about one in 370,000
+for a run of ten million claims, one in 37 million for a million.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import polars as pl
 from sqlalchemy.engine import Engine
 
 from .. import __version__
 from ..domain import RuleIssue, RunPack, RunRule, ScrubRun
 from ..domain.schema import Batch
+from ..errors import InputError
 from ..rules import NEEDS, Context, Registry, ScrubResult, scrub_stream
 from ..store.scrubs import SaveResult, run_writer
 
-__all__ = ["RunOutcome", "RunTally", "new_run_id", "rule_set_packs", "run_scrub"]
+__all__ = ["ClaimIds", "RunOutcome", "RunTally", "new_run_id", "rule_set_packs", "run_scrub"]
 
 
 def new_run_id(started: dt.datetime) -> str:
@@ -105,6 +114,42 @@ class RunTally:
             held=self.held, findings=self.findings, packs=self.packs, rule_issues=issues)
 
 
+class ClaimIds:
+    """The claim IDs of a run so far, as sorted runs of 64-bit hashes merged like a binary
+    counter (so adding n IDs costs O(n log n) in all, and a lookup a binary search per run)."""
+
+    def __init__(self, sources: list[str]) -> None:
+        self.sources = sources
+        self.count = 0
+        self._runs: list[np.ndarray[Any, Any]] = []
+
+    def add(self, ids: pl.Series) -> None:
+        """Take a batch's IDs; InputError naming the first one an earlier batch had."""
+        hashes = ids.cast(pl.String).hash().to_numpy()
+        if not len(hashes):
+            return
+        for run in self._runs:
+            at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
+            found = run[at] == hashes
+            if found.any():
+                first = int(found.argmax())
+                raise InputError(
+                    f"{', '.join(self.sources)}: claim ID {ids[first]!r} (claim "
+                    f"{self.count + first + 1:,} of the input) repeats the ID of an earlier "
+                    "claim; claim IDs must be unique within a run")
+        self.count += len(hashes)
+        self._runs.append(np.sort(hashes))
+        while len(self._runs) > 1 and len(self._runs[-2]) <= len(self._runs[-1]):
+            last = self._runs.pop()
+            self._runs[-1] = np.sort(np.concatenate([self._runs[-1], last]))
+
+    def checked(self, batches: Iterable[Batch]) -> Iterable[Batch]:
+        """``batches``, each passed on once its IDs are known to be new."""
+        for batch in batches:
+            self.add(pl.Series(batch.root.column("claim_id")))
+            yield batch
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """A finished run: its record, its summary, and what saving it did (None: not saved)."""
@@ -131,7 +176,8 @@ def run_scrub(
     with ExitStack() as stack:
         writer = None if engine is None else stack.enter_context(
             run_writer(engine, tally.run_id, source=", ".join(sources)))
-        for result in scrub_stream(batches, context, registry=registry):
+        unique = ClaimIds(sources).checked(batches)
+        for result in scrub_stream(unique, context, registry=registry):
             on_result(result)
             tally.add(result)
             if writer is not None:

@@ -68,7 +68,7 @@ or to standard output with `--out`. `--context DIR` reads `members`, `coverages`
 CSV/Parquet, X12 834 enrolment files (`*.834`, `*.x12`, `*.edi`) and `ref_*` code tables (see
 `Reference.from_tables`). Reference data comes from the refdata store (`cleanclaim refdata`).
 Exit code 0 even with findings; 2 when an input cannot be read (the message names the file,
-row or segment, and the cause).
+row or segment, and the cause) or a claim ID repeats an earlier claim's.
 
 In Python: `scrub(batch, Context.from_batches(...))` returns a `ScrubResult` (`findings`,
 `decisions`, `summary()`); `scrub_claim(claim, context)` returns the findings of one claim,
