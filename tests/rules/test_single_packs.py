@@ -184,3 +184,27 @@ def test_without_the_context_a_field_needs_the_rule_is_skipped() -> None:
     plan = scrub_one(claim, bare, registry=REGISTRY, only=["c.member", "t.mue"], plans=True)
     assert kernel.findings.to_dicts() == plan.findings.to_dicts()
     assert kernel.skipped == plan.skipped == {"c.member": ("members",)}
+
+
+def test_ref_mue_value_reads_the_claims_setting() -> None:
+    from dataclasses import replace
+
+    import polars as pl
+
+    from cleanclaim.rules import Reference
+
+    def table(value: int) -> pl.LazyFrame:
+        return pl.DataFrame({"code": ["99213"], "mue_value": [value],
+                             "adjudication_indicator": [1]}).lazy()
+
+    pack = load_pack(_pack([("s.mue", "line", "{field: ref.mue_value, gt: 0}",
+                             "{line.procedure_code} MUE {ref.mue_value}")]))
+    registry = Registry(pack)
+    base = example_context()
+    context = replace(base, reference=base.reference.merged(
+        Reference(mue=table(5), mue_institutional=table(9))))
+    for claim, value in ((CLAIMS[0], "5"), (CLAIMS[-1], "9")):
+        kernel = scrub_one(claim, context, registry=registry)
+        plan = scrub_one(claim, context, registry=registry, plans=True)
+        assert kernel.findings.to_dicts() == plan.findings.to_dicts()
+        assert [r["message"] for r in kernel.findings.to_dicts()] == [f"99213 MUE {value}"]

@@ -28,10 +28,11 @@ A pack file holds one payer's rules for one period::
 Fields: ``claim.<column>`` and ``line.<column>`` of the canonical claim tables,
 ``claim.age`` (patient's age on the first date of service), ``claim.diagnosis_codes`` (list),
 ``member.<first_name|last_name|birth_date|sex>`` (needs members and coverages), and
-``ref.mue_value`` (the line code's MUE, needs MUE reference data). Operators: ``equals``,
-``not_equals``, ``in``, ``not_in``, ``gt``, ``ge``, ``lt``, ``le``, ``is_null`` (true/false),
-``matches`` (regex), ``contains`` / ``not_contains`` (list fields), ``any_matches`` /
-``none_match`` (regex over a list). A null field fails every comparison except ``is_null``.
+``ref.mue_value`` (the line code's MUE of the claim's setting, needs MUE reference data).
+Operators: ``equals``, ``not_equals``, ``in``, ``not_in``, ``gt``, ``ge``, ``lt``, ``le``,
+``is_null`` (true/false), ``matches`` (regex), ``contains`` / ``not_contains`` (list fields),
+``any_matches`` / ``none_match`` (regex over a list). A null field fails every comparison
+except ``is_null``.
 
 A file that does not follow this fails at load with :class:`PackError` naming the file, the rule
 and the cause.
@@ -253,11 +254,18 @@ def _frame(ctx: ScrubContext, rule: PackRule) -> pl.LazyFrame:
         if "ref.mue_value" in fields and ctx.reference.mue is not None:
             from ..refdata import applies_on
 
-            mue = ctx.reference.mue.select(pl.col("code").alias("line.procedure_code"),
-                                           pl.col("mue_value").alias("ref.mue_value"),
-                                           "valid_from", "valid_before")
-            hit = frame.join(mue, on="line.procedure_code").filter(
-                applies_on("line.service_from")).select("claim_id", "_line", "ref.mue_value")
+            # The MUE table of the claim's setting: facility values for institutional claims.
+            mue = pl.concat([
+                getattr(ctx.reference, ctx.reference.for_claim_type("mue", inst)).select(
+                    pl.col("code").alias("line.procedure_code"),
+                    pl.col("mue_value").alias("ref.mue_value"), "valid_from", "valid_before",
+                    pl.lit(inst).alias("_inst"))
+                for inst in (False, True)])
+            setting = (pl.col("claim.claim_type") == "institutional").alias("_inst")
+            hit = frame.with_columns(setting).join(mue, on=["line.procedure_code", "_inst"]
+                                                   ).filter(applies_on("line.service_from")
+                                                            ).select("claim_id", "_line",
+                                                                     "ref.mue_value")
             frame = frame.join(hit, on=["claim_id", "_line"], how="left")
     return frame
 
@@ -449,11 +457,12 @@ def _member_values(one: OneClaim) -> list[Values]:
 
 
 def _mue_values(one: OneClaim) -> dict[int, list[Any]]:
-    """``ref.mue_value`` by line number: the practitioner MUE in force on each line's date
-    (the plan joins them back by line number)."""
+    """``ref.mue_value`` by line number: the MUE of the claim's setting in force on each
+    line's date (the plan joins them back by line number)."""
     lines = one.lines
     rows: dict[str, list[dict[str, Any]]] = {}
-    for m in one.reference_rows("mue", "code", (ln["procedure_code"] for ln in lines)):
+    for m in one.reference_rows(one.table("mue"), "code",
+                                (ln["procedure_code"] for ln in lines)):
         rows.setdefault(m["code"], []).append(m)
     out: dict[int, list[Any]] = {}
     for ln in lines:
