@@ -2,6 +2,10 @@
 
 ``python -m bench x12_parse [--claims N] [--pyx12 N] [--repeat R] [--rss N]``
 
+The batch figures are given twice when the C fast path (``standards.x12.fast837``) is built:
+through it (the default) and through the Python path (``CLEANCLAIM_X12_FAST=0``), with the
+ratio, in claims/s and MB/s.
+
 Times, on one generated 837P file: tokenizing only, parsing into validated canonical
 ``Claim`` records, and parsing into a validated canonical batch (Arrow tables, checked all at
 once by ``domain.conform``) against building that batch from the records, and streaming it
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -36,6 +41,7 @@ from cleanclaim.domain import Claim
 from cleanclaim.domain.schema import batch_from_records
 from cleanclaim.standards.x12 import (
     WriteOptions,
+    fast837,
     format_837,
     iter_claim_batches,
     iter_segment_blocks,
@@ -150,11 +156,12 @@ print(claims, next(line.split()[1] for line in status if line.startswith("VmHWM:
 """
 
 
-def _peak_rss_mib(path: Path, mode: str) -> tuple[int, float]:
+def _peak_rss_mib(path: Path, mode: str, fast: bool = True) -> tuple[int, float]:
     """(claims read, peak RSS in MiB) of a fresh process reading ``path`` in ``mode``."""
+    env = {**os.environ, fast837.ENV_VAR: "1" if fast else "0"}
     done = subprocess.run(
         [sys.executable, "-c", _RSS_CHILD, str(path), mode],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     )
     claims, kib = done.stdout.split()
     return int(claims), int(kib) / 1024
@@ -166,13 +173,55 @@ def _rss_report(small: Path, claims: int, options: WriteOptions) -> None:
         large.write_text(format_837(make_claims(claims, seed=12), options), encoding="utf-8")
         base = _peak_rss_mib(small, "none")[1]
         print(f"peak RSS (fresh process; imports alone {base:.0f} MiB):")
+        paths = ("C fast path", "Python path") if fast837.enabled() else ("Python path",)
         for path in (small, large):
             size = path.stat().st_size / 1e6
             for mode in ("stream", "whole"):
-                count, peak = _peak_rss_mib(path, mode)
-                what = "iter_claim_batches" if mode == "stream" else "parse_claim_batch"
-                print(f"  {what:<19} {count:>9,} claims, {size:6.1f} MB file: "
-                      f"{peak:6.0f} MiB ({peak - base:+.0f} over imports)")
+                for which in paths:
+                    count, peak = _peak_rss_mib(path, mode, which != "Python path")
+                    what = "iter_claim_batches" if mode == "stream" else "parse_claim_batch"
+                    print(f"  {what:<19} {which:<12} {count:>9,} claims, {size:6.1f} MB file: "
+                          f"{peak:6.0f} MiB ({peak - base:+.0f} over imports)")
+
+
+def _python_path(run: Callable[[], object]) -> Callable[[], object]:
+    """``run`` with the C fast path switched off (``CLEANCLAIM_X12_FAST=0``)."""
+
+    def python() -> object:
+        before = os.environ.get(fast837.ENV_VAR)
+        os.environ[fast837.ENV_VAR] = "0"
+        try:
+            return run()
+        finally:
+            if before is None:
+                del os.environ[fast837.ENV_VAR]
+            else:
+                os.environ[fast837.ENV_VAR] = before
+
+    return python
+
+
+def _fast_report(path: Path, claims: int, megabytes: float, repeat: int) -> None:
+    """parse_claim_batch and iter_claim_batches through the fast path and the Python path."""
+    if not fast837.enabled():
+        print("fast path: not built or switched off (CLEANCLAIM_X12_FAST=0): skipped\n")
+        return
+    runs = {
+        "parse_claim_batch": lambda: parse_claim_batch(path),
+        "iter_claim_batches": lambda: sum(len(b) for b in iter_claim_batches(path)),
+    }
+    for what, run in runs.items():
+        before = fast837.counts["python"]
+        fast = measure(f"{what} (C fast path)", run, items=claims, unit="claims",
+                       repeat=repeat)
+        assert fast837.counts["python"] == before, "the fast path fell back"
+        slow = measure(f"{what} (Python path)", _python_path(run), items=claims,
+                       unit="claims", repeat=repeat)
+        print(f"{what}: fast path {fast.rate:,.0f} claims/s, {megabytes / fast.seconds:.1f} "
+              f"MB/s; Python path {slow.rate:,.0f} claims/s, "
+              f"{megabytes / slow.seconds:.1f} MB/s; ratio {slow.seconds / fast.seconds:.1f}x")
+    print(report("x12_parse, 837P into canonical batches: C fast path against Python path",
+                 fast, slow) + "\n")
 
 
 def _count_segments(path: Path) -> int:
@@ -231,6 +280,7 @@ def main(argv: list[str]) -> int:
         )
         print(f"parse then batch_from_records: {via.rate:,.0f} claims/s\n")
         print(report("x12_parse, 837P into a canonical batch", batch, via) + "\n")
+        _fast_report(path, args.claims, megabytes, args.repeat)
         if args.rss:
             _rss_report(path, args.rss, options)
             print()
@@ -247,6 +297,7 @@ def main(argv: list[str]) -> int:
             # The ratio compares rates: the two runs read files of different sizes.
             scaled = Measure(peer.name, ours.items / peer.rate, ours.items, "claims", 0.0)
             print(report(f"x12_parse, 837P into claims ({args.pyx12:,} for pyx12)", ours, scaled))
+            print(report("x12_parse, 837P into a canonical batch against pyx12", batch, scaled))
             print(f"(pyx12 measured on {args.pyx12:,} claims in {peer.seconds:.2f} s;"
                   " its row is scaled to the same claim count)")
     return 0

@@ -244,10 +244,25 @@ def iter_claim_batches(
     claims gives one empty batch). Raises X12ParseError at the first problem (with its
     position), like ``parse_claims``. A stream source is read into memory first (it may be
     read twice); give a path to keep memory bounded.
+
+    The C fast path (:mod:`.fast837`) reads the file when it is built and the file is of the
+    shape it handles; the Python path reads it otherwise (or from the first batch the fast path
+    could not vouch for), with the same batches and the same errors.
     """
     if claims_per_batch < 1:
         raise ValueError("claims_per_batch must be at least 1")
     source = rereadable(source)
+    from . import fast837  # it imports this module's Python path lazily, as this one does it
+
+    if fast837.enabled():
+        yield from fast837.fast_claim_batches(source, claims_per_batch, _python_batches)
+    else:
+        yield from _python_batches(source, claims_per_batch)
+
+
+def _python_batches(source: Source, claims_per_batch: int) -> Iterator[Batch]:
+    """:func:`iter_claim_batches` through the Python reader and ``Claim837Handler`` (the
+    fallback of the C fast path, and the whole path when it is not built or switched off)."""
     name = source_name(source)
     layout = _Layout()
     rows: list[_Row] = []
