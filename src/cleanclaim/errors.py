@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 __all__ = [
     "BatchValidationError",
     "CleanclaimError",
     "ConfigError",
     "InputError",
+    "RowIssue",
     "RowProblem",
     "StoreError",
 ]
@@ -41,6 +43,19 @@ class ConfigError(CleanclaimError):
     """A setting is missing or malformed."""
 
 
+class RowIssue(StrEnum):
+    """What sort of problem a :class:`RowProblem` is, for callers that treat kinds apart (the
+    X12 batch reader places a value problem at its segment and element; the others it leaves
+    to its record path). People read the cause."""
+
+    VALUE = "value"  # a value refused: type, required, bounds, code, length
+    ORDER = "order"  # two fields of a row in the wrong order (a date before the other)
+    KEY = "key"  # a key repeated
+    SIZE = "size"  # too few or too many list items or child rows
+    LINK = "link"  # a child row without its parent
+    TABLE = "table"  # the table itself: unknown table or column, missing column
+
+
 @dataclass(frozen=True, slots=True)
 class RowProblem:
     """One problem in one row of a batch table.
@@ -55,6 +70,7 @@ class RowProblem:
     field: str | None
     cause: str
     value: str | None = None
+    issue: RowIssue = RowIssue.VALUE
 
     def __str__(self) -> str:
         where = f"{self.source} ({self.table})"

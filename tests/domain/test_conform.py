@@ -143,3 +143,32 @@ def test_typed_parquet_columns_are_checked_too() -> None:
 def test_every_problem_is_reported_not_just_the_first() -> None:
     raw = _raw(claim={"claim_type": "x", "total_charge": "y"}, line={"charge": "z"})
     assert len(_problems(raw)) >= 3
+
+
+def test_each_problem_says_what_kind_it_is() -> None:
+    from cleanclaim.errors import RowIssue
+
+    raw = _raw(claim={"statement_from": "2024-03-05", "statement_to": "2024-03-01",
+                      "total_charge": "x"},
+               line={"modifiers": "25|59|76|77|91"})
+    raw["claims"] = pl.concat([raw["claims"], raw["claims"]]).with_columns(
+        pl.lit("y").alias("surprise"))
+    raw["claim_lines"] = pl.concat([raw["claim_lines"], raw["claim_lines"].with_columns(
+        pl.lit("C9").alias("claim_id"))])
+    with pytest.raises(BatchValidationError) as info:
+        conform(Claim, raw)
+    kinds = {(p.field, p.issue) for p in info.value.problems}
+    assert {("surprise", RowIssue.TABLE), ("total_charge", RowIssue.VALUE),
+            ("modifiers", RowIssue.SIZE)} <= kinds, kinds
+    raw = _raw(claim={"statement_from": "2024-03-05", "statement_to": "2024-03-01"})
+    raw["claims"] = pl.concat([raw["claims"], raw["claims"]])
+    with pytest.raises(BatchValidationError) as info:
+        conform(Claim, raw)
+    kinds = {(p.field, p.issue) for p in info.value.problems}
+    assert {("statement_to", RowIssue.ORDER), ("claim_id", RowIssue.KEY)} <= kinds, kinds
+    raw = _raw()
+    raw["claim_lines"] = pl.concat([raw["claim_lines"], raw["claim_lines"].with_columns(
+        pl.lit("C9").alias("claim_id"))])
+    with pytest.raises(BatchValidationError) as info:
+        conform(Claim, raw)
+    assert [(p.field, p.issue) for p in info.value.problems] == [("claim_id", RowIssue.LINK)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..errors import BatchValidationError, RowProblem
+from ..errors import BatchValidationError, RowIssue, RowProblem
 from .base import Record
 from .schema import Batch, FieldSpec, TableSpec, table_specs
 
@@ -36,6 +36,7 @@ class _Check:
     mask: pl.Expr
     field: str
     cause: str
+    issue: RowIssue = RowIssue.VALUE
 
 
 @dataclass
@@ -45,7 +46,8 @@ class _Problems:
     found: list[RowProblem]
 
     def table_level(self, field: str | None, cause: str) -> None:
-        self.found.append(RowProblem(self.source, self.table, None, field, cause))
+        self.found.append(RowProblem(self.source, self.table, None, field, cause,
+                                     issue=RowIssue.TABLE))
 
     def evaluate(self, frame: pl.DataFrame, checks: list[_Check]) -> None:
         """Run every check in one pass; look at rows only for the checks that fired."""
@@ -56,9 +58,11 @@ class _Problems:
         ).row(0)
         for check, hit in zip(checks, fired, strict=True):
             if hit:
-                self.rows(frame, check.mask.fill_null(False), check.field, check.cause)
+                self.rows(frame, check.mask.fill_null(False), check.field, check.cause,
+                          check.issue)
 
-    def rows(self, frame: pl.DataFrame, mask: pl.Expr, field: str, cause: str) -> None:
+    def rows(self, frame: pl.DataFrame, mask: pl.Expr, field: str, cause: str,
+             issue: RowIssue = RowIssue.VALUE) -> None:
         """Record one problem per row of ``frame`` where ``mask`` holds."""
         room = _MAX_PROBLEMS - len(self.found)
         if room <= 0:
@@ -75,6 +79,7 @@ class _Problems:
                     field,
                     cause,
                     None if value is None else str(value),
+                    issue,
                 )
             )
 
@@ -92,7 +97,8 @@ def conform(
     problems: list[RowProblem] = []
     for name in sorted(unknown):
         src = (sources or {}).get(name, name)
-        problems.append(RowProblem(src, name, None, None, f"unknown table for {model.__name__}"))
+        problems.append(RowProblem(src, name, None, None, f"unknown table for {model.__name__}",
+                                   issue=RowIssue.TABLE))
     typed: dict[str, pl.DataFrame] = {}
     for spec in specs:
         source = (sources or {}).get(spec.name, spec.name)
@@ -136,7 +142,7 @@ def _conform_table(spec: TableSpec, frame: pl.DataFrame, found: _Problems) -> pl
     frame = frame.with_columns(_cast(c, schema[c.name]).alias(c.name) for c in present)
     checks = [check for c in present for check in _cell_checks(c, schema[c.name])]
     checks += [
-        _Check(pl.col(high) < pl.col(low), high, f"{high} is before {low}")
+        _Check(pl.col(high) < pl.col(low), high, f"{high} is before {low}", RowIssue.ORDER)
         for low, high in spec.model.__ordered__
     ]
     found.evaluate(frame, checks)
@@ -256,10 +262,10 @@ def _constraint_checks(col: FieldSpec) -> list[_Check]:
     checks: list[_Check] = []
     if col.list_max is not None:
         checks.append(_Check(c.list.len() > col.list_max, col.name,
-                             f"more than {col.list_max} values"))
+                             f"more than {col.list_max} values", RowIssue.SIZE))
     if col.list_min is not None:
         checks.append(_Check(c.list.len() < col.list_min, col.name,
-                             f"fewer than {col.list_min} values"))
+                             f"fewer than {col.list_min} values", RowIssue.SIZE))
     item = _violations(pl.element(), col)
     if item is not None:
         checks.append(_Check(c.list.eval(item).list.any(), col.name, "a value is out of bounds"))
@@ -315,7 +321,8 @@ def _check_keys(spec: TableSpec, frame: pl.DataFrame, found: _Problems) -> None:
         shown = ", ".join(f"{k}={row[k]!r}" for k in key)
         found.found.append(
             RowProblem(found.source, found.table, row[_ROW], key[-1],
-                       f"duplicate key {shown} (first at row {row['__first']})")
+                       f"duplicate key {shown} (first at row {row['__first']})",
+                       issue=RowIssue.KEY)
         )
 
 
@@ -332,14 +339,15 @@ def _check_links(
     child, parent = typed[spec.name], typed[spec.parent]
     found = _Problems(sources.get(spec.name, spec.name), spec.name, problems)
     orphans = child.join(parent.select(parent_key), on=parent_key, how="anti", nulls_equal=True)
-    found.rows(orphans, pl.lit(True), parent_key[-1], f"no matching row in {spec.parent}")
+    found.rows(orphans, pl.lit(True), parent_key[-1], f"no matching row in {spec.parent}",
+               RowIssue.LINK)
     counts = parent.join(
         child.group_by(parent_key).agg(pl.len().alias("__n")), on=parent_key, how="left"
     ).with_columns(pl.col("__n").fill_null(0))
     up = _Problems(sources.get(spec.parent, spec.parent), spec.parent, problems)
     if spec.list_min:
         up.rows(counts, pl.col("__n") < spec.list_min, str(spec.field_name),
-                f"needs at least {spec.list_min} row(s) in {spec.name}")
+                f"needs at least {spec.list_min} row(s) in {spec.name}", RowIssue.SIZE)
     if spec.list_max is not None:
         up.rows(counts, pl.col("__n") > spec.list_max, str(spec.field_name),
-                f"more than {spec.list_max} rows in {spec.name}")
+                f"more than {spec.list_max} rows in {spec.name}", RowIssue.SIZE)

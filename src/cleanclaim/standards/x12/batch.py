@@ -12,12 +12,13 @@ does not grow with the file. :func:`parse_claim_batch` is the whole file as one 
 Each batch is identical to ``batch_from_records(Claim, records)`` for the same claims of
 ``parse_claims(source)``. When conform refuses a value of a row, the error is raised at once
 at the X12 position that value came from: each row the handler emits carries the segment
-ordinals of its values (:class:`~cleanclaim.standards.x12.x837.ClaimOrigins`, looked up only
-then), which give the segment, segment id and element the record path would name, with
-conform's wording of the cause. Where the two checks could disagree, the record path
+ordinals of its values (:class:`~cleanclaim.standards.x12.x837_origins.ClaimOrigins`, looked
+up only then), which give the segment, segment id and element the record path would name, with
+conform's wording of the cause (a date order problem, by its kind, at the record as pydantic
+places it). Where the two checks could disagree, the record path
 decides: when a batch holds a text value that conform would read differently from pydantic
 (empty, or with leading or trailing blanks, which conform trims), or is refused for a reason
-that is not one value (a duplicate key, a list size), the file is read again through the
+that is not a value of a row (a duplicate key), the file is read again through the
 record path up to the end of that batch, which either raises :class:`X12ParseError` at the
 segment and element of the first problem, or gives the records the batch is then made of.
 Envelope and syntax errors raise on the first pass, with their position, as in the record
@@ -37,7 +38,7 @@ import pyarrow as pa
 from ...domain import Claim, ClaimType
 from ...domain.conform import conform
 from ...domain.schema import Batch, FieldSpec, TableSpec, batch_from_records, table_specs
-from ...errors import BatchValidationError, RowProblem
+from ...errors import BatchValidationError, RowIssue, RowProblem
 from .errors import ProblemKind, X12ParseError, X12Problem
 from .reader import Handler, HandlerFactory, Reader
 from .tokenizer import Source, cyclic_gc_paused, rereadable, source_name
@@ -89,12 +90,6 @@ class _Layout:
             spec.name: {name: i for i, name in enumerate(spec.model.model_fields)}
             for spec in (self.claims, self.diagnoses, self.lines)
         }
-        # conform's wording of a date order problem, which pydantic reports for the record.
-        self.ordered = {
-            f"{high} is before {low}"
-            for spec in (self.claims, self.diagnoses, self.lines)
-            for low, high in spec.model.__ordered__
-        }
 
     def frames(self, rows: list[_Row]) -> dict[str, pl.DataFrame]:
         claim_rows: list[tuple[Any, ...]] = []
@@ -126,15 +121,15 @@ class _Layout:
     def placed(self, rows: list[_Row], problems: Sequence[RowProblem]) -> X12ParseError | None:
         """The error of the first problem, in the record path's order, at its X12 position.
 
-        None when a problem is not one of a value in a row (a duplicate key, a list size):
-        those the record path judges differently, so it decides.
+        None when a problem is not one of a value in a row (a duplicate key, or one of the
+        whole table): those the record path judges differently, so it decides.
         """
         placed: list[tuple[tuple[int, ...], X12Problem]] = []
         for problem in problems:
             if (
                 problem.row is None
                 or problem.field is None
-                or problem.cause.startswith("duplicate key")
+                or problem.issue is RowIssue.KEY
             ):
                 return None
             placed.append(self._place(rows, problem))
@@ -149,7 +144,7 @@ class _Layout:
         claim_order = self.order[self.claims.name]
         # pydantic checks the date order of a record only when its fields are valid, and
         # places the problem at the record, not at a field.
-        ordered = problem.cause in self.ordered
+        ordered = problem.issue is RowIssue.ORDER
         loc: tuple[int | str, ...] = () if ordered else (field,)
         claim, rank = index, (len(claim_order) if ordered else claim_order.get(field, 0), 0, 0, 0)
         if problem.table != self.claims.name:
