@@ -169,6 +169,20 @@ def _collect(plans: dict[str, pl.LazyFrame], errors: dict[str, str],
         return out
 
 
+def _runnable(registry: Registry, wanted: set[str] | None, have: frozenset[str],
+              skipped: dict[str, tuple[str, ...]]) -> Iterator[Rule]:
+    """The rules of ``registry`` that ``wanted`` selects (None: all) and whose needs the
+    context has; a selected rule lacking context goes into ``skipped`` with what it lacks."""
+    for rule in registry:
+        if wanted is not None and rule.id not in wanted:
+            continue
+        missing = tuple(sorted(rule.needs - have))
+        if missing:
+            skipped[rule.id] = missing
+            continue
+        yield rule
+
+
 def scrub(
     claims: Batch,
     context: Context | None = None,
@@ -191,13 +205,7 @@ def _scrub(ctx: ScrubContext, registry: Registry | None, only: Iterable[str] | N
     skipped: dict[str, tuple[str, ...]] = {}
     errors: dict[str, str] = {}
     keep: dict[str, pl.Series] = {}
-    for rule in registry:
-        if wanted is not None and rule.id not in wanted:
-            continue
-        missing = tuple(sorted(rule.needs - have))
-        if missing:
-            skipped[rule.id] = missing
-            continue
+    for rule in _runnable(registry, wanted, have, skipped):
         try:
             applies = _types_filter(rule, ctx)
             if applies is False:
@@ -278,13 +286,7 @@ def scrub_one(
     planned: list[str] = []
     skipped: dict[str, tuple[str, ...]] = {}
     errors: dict[str, str] = {}
-    for rule in registry:
-        if wanted is not None and rule.id not in wanted:
-            continue
-        missing = tuple(sorted(rule.needs - have))
-        if missing:
-            skipped[rule.id] = missing
-            continue
+    for rule in _runnable(registry, wanted, have, skipped):
         ran.append(rule.id)
         if claim.claim_type not in rule.claim_types:
             continue
