@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from typer.testing import CliRunner
 
 from cleanclaim.cli.fhir import app
@@ -79,7 +80,7 @@ def _category(system: str, code: str) -> dict[str, Any]:
 # What cleanclaim writes
 
 
-def test_written_request_with_its_member_reads_back() -> None:
+def _request_with_member() -> tuple[Coverage, Member, CoverageEligibilityRequest]:
     coverage, member = _canonical()
     request = eligibility_request(
         coverage,
@@ -88,6 +89,11 @@ def test_written_request_with_its_member_reads_back() -> None:
         request_id="req-1",
         member=member,
     )
+    return coverage, member, request
+
+
+def test_written_request_with_its_member_reads_back() -> None:
+    coverage, member, request = _request_with_member()
     (inquiry,) = parse(request.model_dump_json())
     assert inquiry == EligibilityInquiry(
         trace_number="req-1",
@@ -120,14 +126,7 @@ def test_written_request_without_member_names_it_by_identifier() -> None:
 
 
 def test_inquiry_read_from_fhir_is_written_as_a_270() -> None:
-    coverage, member = _canonical()
-    request = eligibility_request(
-        coverage,
-        provider_npi="1234567893",
-        service_date=SERVICE_DATE,
-        request_id="req-1",
-        member=member,
-    )
+    *_, request = _request_with_member()
     data = json.loads(request.model_dump_json())
     data["item"] = [_category(SERVICE_TYPE, "30"), _category(SERVICE_TYPE, "98")]
     (inquiry,) = parse(json.dumps(data))
