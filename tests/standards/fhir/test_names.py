@@ -67,6 +67,20 @@ def test_claim_parties_are_written_contained_and_read_back() -> None:
     assert list(parse(json.dumps(data, default=str))) == [claim]
 
 
+def test_a_line_naming_the_claims_rendering_npi_otherwise_keeps_its_name() -> None:
+    claim = _claim()
+    assert claim.rendering_npi is not None
+    first = claim.lines[0].model_copy(update={
+        "rendering_npi": claim.rendering_npi, "rendering_name": "Rivera-Diaz",
+        "rendering_first_name": None})
+    claim = claim.model_copy(update={"lines": [first, *claim.lines[1:]]})
+    data = to_resource_json(claim)
+    assert [m["role"]["coding"][0]["code"] for m in data["careTeam"]][-1] == "performing"
+    (read,) = parse(json.dumps(data, default=str))
+    assert read == claim
+    assert read.lines[0].rendering_name == "Rivera-Diaz"
+
+
 def test_payment_parties_from_the_bundle() -> None:
     response = copy.deepcopy(ex.DENIAL_RESPONSE)
     response["insurer"] = {"reference": "Organization/payer1"}

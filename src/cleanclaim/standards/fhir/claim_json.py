@@ -248,16 +248,22 @@ def _facility_reference(claim: Claim, located: bool) -> dict[str, Any] | None:
     )
 
 
+_Provider = tuple[str, str | None, str | None]
+"""A care-team provider: NPI, family name, given name."""
+
+
 class _Team:
-    """careTeam entries, the contained Practitioners that name them, and per rendering NPI the
-    sequence a line points to."""
+    """careTeam entries, the contained Practitioners that name them, and per rendering
+    provider (NPI and name: a line may name the claim's NPI otherwise) the sequence a line
+    points to."""
 
     def __init__(self) -> None:
         self.members: list[dict[str, Any]] = []
         self.practitioners: list[dict[str, Any]] = []
-        self.rendering_seq: dict[str, int] = {}
+        self.rendering_seq: dict[_Provider, int] = {}
 
-    def add(self, npi: str, role: str, family: str | None, given: str | None) -> int:
+    def add(self, who: _Provider, role: str) -> int:
+        npi, family, given = who
         seq = len(self.members) + 1
         provider: dict[str, Any] = {"identifier": {"system": NPI, "value": npi}}
         if family is not None:
@@ -279,18 +285,17 @@ class _Team:
 def _care_team(claim: Claim) -> _Team:
     team = _Team()
     if claim.rendering_npi:
-        team.rendering_seq[claim.rendering_npi] = team.add(
-            claim.rendering_npi, "rendering", claim.rendering_name, claim.rendering_first_name
-        )
+        key = (claim.rendering_npi, claim.rendering_name, claim.rendering_first_name)
+        team.rendering_seq[key] = team.add(key, "rendering")
     if claim.referring_npi:
-        team.add(claim.referring_npi, "referring", claim.referring_name, claim.referring_first_name)
+        team.add((claim.referring_npi, claim.referring_name, claim.referring_first_name),
+                 "referring")
     for line in claim.lines:
         # A line's own rendering provider that is not the claim's is "performing", so reading
         # back does not take it for the claim-level rendering provider.
-        if line.rendering_npi and line.rendering_npi not in team.rendering_seq:
-            team.rendering_seq[line.rendering_npi] = team.add(
-                line.rendering_npi, "performing", line.rendering_name, line.rendering_first_name
-            )
+        found = _rendering(line)
+        if found is not None and found not in team.rendering_seq:
+            team.rendering_seq[found] = team.add(found, "performing")
     return team
 
 
@@ -339,7 +344,13 @@ def _diagnosis_json(dx: Diagnosis) -> dict[str, Any]:
     )
 
 
-def _item_json(line: ServiceLine, team_seq: dict[str, int]) -> dict[str, Any]:
+def _rendering(line: ServiceLine) -> _Provider | None:
+    if not line.rendering_npi:
+        return None
+    return (line.rendering_npi, line.rendering_name, line.rendering_first_name)
+
+
+def _item_json(line: ServiceLine, team_seq: dict[_Provider, int]) -> dict[str, Any]:
     if line.procedure_code:
         product = concept(procedure_system(line.procedure_code), line.procedure_code)
     else:
@@ -360,7 +371,7 @@ def _item_json(line: ServiceLine, team_seq: dict[str, int]) -> dict[str, Any]:
             if line.prior_auth_number
             else None,
             "sequence": line.line_number,
-            "careTeamSequence": [team_seq[line.rendering_npi]] if line.rendering_npi else None,
+            "careTeamSequence": [team_seq[key]] if (key := _rendering(line)) else None,
             "diagnosisSequence": list(line.diagnosis_pointers) or None,
             "revenue": concept(NUBC_REVENUE, line.revenue_code) if line.revenue_code else None,
             "productOrService": product,
