@@ -209,22 +209,29 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null())
     parts = []
     for subset, table in _by_claim_type(ctx, lines, "mue"):
-        mue = ctx.reference_rows(table, "code", subset.select("procedure_code")).select(
+        # An MUE table holds one row per code and date window (tens of thousands, not the
+        # millions of PTP edits): joined whole from its kept in-memory copy, which costs less
+        # than finding the batch's codes in it first.
+        mue = ctx.reference.sorted_copy(table, "code").lazy().select(
             pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
             "valid_from", "valid_before")
         parts.append(subset.join(mue, on="procedure_code").filter(applies_on("service_from")))
     checked = pl.concat(parts).with_columns(pl.col("units").cast(pl.Float64).alias("_units"))
+    # A per-line code's lines count alone; the others by member, provider, code and day. A
+    # code has one indicator on a date, so the two sets share no day, and the day sums run
+    # over the per-day lines only.
+    per_line = checked.filter(pl.col("adjudication_indicator") == 1).with_columns(
+        pl.col("_units").alias("_counted"))
+    daily = checked.filter(pl.col("adjudication_indicator").ne_missing(1))
     per_day = pl.col("_units").sum().over(*_MUE_DAY)
-    past = _mue_history_units(ctx, checked)
+    past = _mue_history_units(ctx, daily)
     if past is not None:
         # A corrected or void claim restates its original, which sits in the history.
         per_day = per_day + pl.when(pl.col("frequency_code").is_in(["7", "8"])).then(
             0.0).otherwise(pl.col("_past").fill_null(0.0))
-        checked = checked.join(past, on=_MUE_DAY, how="left")
-    checked = checked.with_columns(
-        pl.when(pl.col("adjudication_indicator") == 1).then(pl.col("_units"))
-        .otherwise(per_day).alias("_counted"))
-    bad = checked.filter(pl.col("_counted") > pl.col("mue_value"))
+        daily = daily.join(past, on=_MUE_DAY, how="left")
+    bad = pl.concat([per_line, daily.with_columns(per_day.alias("_counted"))],
+                    how="diagonal").filter(pl.col("_counted") > pl.col("mue_value"))
     units = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
     msg = pl.format("{} units of {} {}; MUE is {}", units, "procedure_code",
                     pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
