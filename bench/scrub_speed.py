@@ -83,7 +83,7 @@ from cleanclaim.synth import (
     reference_tables,
 )
 
-from .harness import Measure, machine, measure, report
+from .harness import Measure, cpu_seconds, machine, measure, report
 from .scrub_accuracy import context_of, reference_of
 
 __all__ = ["main"]
@@ -199,16 +199,6 @@ def _versus_bare(world_claims: Batch, context: Context, n: int) -> list[str]:
                     f"{floor.seconds:.3f} | {engine.seconds / floor.seconds:.2f}x | "
                     f"{alone.seconds / floor.seconds:.2f}x |")
     return rows
-
-
-def _cpu_seconds(fn: Callable[[], Any], repeat: int = 3) -> float:
-    """Best CPU time (every thread of the process) of ``repeat`` runs of ``fn``."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def _percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -376,21 +366,21 @@ def main(argv: list[str]) -> int:
     n = len(world.claims)
     full = measure("cleanclaim scrub, full suite", lambda: scrub(world.claims, context),
                    items=n, unit="claims", repeat=3)
-    full_cpu = _cpu_seconds(lambda: scrub(world.claims, context))
+    full_cpu = cpu_seconds(lambda: scrub(world.claims, context))
     result = scrub(world.claims, context)
     assert not result.errors, result.errors
     bare = _versus_bare(world.claims, context, n)
     few = measure(f"cleanclaim scrub, {len(FEW)} checks",
                   lambda: scrub(world.claims, context, only=FEW), items=n, unit="claims",
                   repeat=3)
-    few_cpu = _cpu_seconds(lambda: scrub(world.claims, context, only=FEW))
+    few_cpu = cpu_seconds(lambda: scrub(world.claims, context, only=FEW))
     claims = [c for c in records_from_batch(world.claims) if isinstance(c, Claim)]
     payers = [p for p in records_from_batch(world.payers) if isinstance(p, Payer)]
     plain = PlainChecks(context, payers)
     base: Measure = measure(f"per-claim Python, same {len(FEW)} checks",
                             lambda: [plain.check(c) for c in claims], items=n, unit="claims",
                             repeat=3)
-    base_cpu = _cpu_seconds(lambda: [plain.check(c) for c in claims])
+    base_cpu = cpu_seconds(lambda: [plain.check(c) for c in claims])
     sample = claims[:args.latency_claims]
     (p50, p95, p99), (c50, c95, c99), k = _latency(
         sample, lambda c: scrub_claim(c, context))

@@ -30,7 +30,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -49,7 +48,7 @@ from cleanclaim.standards.x12 import (
     parse_claim_batch,
 )
 
-from .harness import Measure, machine, measure, report
+from .harness import Measure, cpu_seconds, machine, measure, report
 
 __all__ = ["main"]
 
@@ -125,17 +124,6 @@ def _x12sdk_report(claims: list[Claim], count: int, options: WriteOptions, repea
     print(report(f"x12_parse, 837P ({count:,} claims, guide-complete) against x12sdk",
                  batch, peer))
     print(report("x12_parse, records against x12sdk", ours, peer))
-
-
-def _cpu_seconds(run: Callable[[], object], repeat: int) -> float:
-    # CPU time of this process as well as wall time: the machine is shared, and wall time
-    # swings with what the neighbours run.
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 # Run in a child process so that its peak resident memory is that of one read alone.
@@ -258,14 +246,14 @@ def main(argv: list[str]) -> int:
             "cleanclaim parse -> Claim", lambda: sum(1 for _ in parse(path)),
             items=args.claims, unit="claims", repeat=args.repeat,
         )
-        cpu = _cpu_seconds(lambda: sum(1 for _ in parse(path)), args.repeat)
+        cpu = cpu_seconds(lambda: sum(1 for _ in parse(path)), args.repeat)
         print(f"parse: {ours.rate:,.0f} claims/s, {megabytes / ours.seconds:.1f} MB/s "
               f"(CPU time: {args.claims / cpu:,.0f} claims/s)")
         batch = measure(
             "cleanclaim parse_claim_batch -> Batch", lambda: parse_claim_batch(path),
             items=args.claims, unit="claims", repeat=args.repeat,
         )
-        cpu = _cpu_seconds(lambda: parse_claim_batch(path), args.repeat)
+        cpu = cpu_seconds(lambda: parse_claim_batch(path), args.repeat)
         print(f"parse_claim_batch: {batch.rate:,.0f} claims/s, "
               f"{megabytes / batch.seconds:.1f} MB/s (CPU time: {args.claims / cpu:,.0f} claims/s)")
         stream = measure(
