@@ -44,6 +44,7 @@ __all__ = [
     "BASE_LINE",
     "BILLING_NPI",
     "OTHER_NPI",
+    "day",
     "example_claim",
     "example_context",
     "example_reference",
@@ -91,7 +92,8 @@ def example_claim(example: Example | None = None) -> Claim:
     return Claim.model_validate({**header, "lines": lines, "diagnoses": diagnoses})
 
 
-def _day(text: str) -> dt.date:
+def day(text: str) -> dt.date:
+    """A date written ``YYYY-MM-DD``, as rule examples give them."""
     return dt.date.fromisoformat(text)
 
 
@@ -99,7 +101,7 @@ def _auth(auth_id: str, status: AuthorizationStatus, start: str, end: str,
           used: int = 0, code: str = "72148") -> Authorization:
     return Authorization(
         auth_id=auth_id, payer_id="PAY01", member_id="M1", provider_npi=BILLING_NPI,
-        procedure_codes=[code], start_date=_day(start), end_date=_day(end),
+        procedure_codes=[code], start_date=day(start), end_date=day(end),
         units_approved=Decimal(1), units_used=Decimal(used), status=status)
 
 
@@ -120,20 +122,20 @@ def _records() -> dict[str, list[Any]]:
     )]
     members = [
         Member(member_id="M1", first_name="ANA", last_name="LOPEZ",
-               birth_date=_day("1980-05-04"), sex=Sex.FEMALE),
+               birth_date=day("1980-05-04"), sex=Sex.FEMALE),
         Member(member_id="M2", first_name="BEN", last_name="KING",
-               birth_date=_day("1970-02-01"), sex=Sex.MALE),
+               birth_date=day("1970-02-01"), sex=Sex.MALE),
     ]
     coverages = [
         Coverage(coverage_id="C1", member_id="M1", payer_id="PAY01", plan_id="PLAN1",
                  product_line=ProductLine.COMMERCIAL, subscriber_id="ABC123456",
-                 effective_date=_day("2025-01-01"), termination_date=_day("2025-06-30")),
+                 effective_date=day("2025-01-01"), termination_date=day("2025-06-30")),
         Coverage(coverage_id="C2", member_id="M2", payer_id="PAY01", plan_id="PLAN1",
                  product_line=ProductLine.COMMERCIAL, subscriber_id="XYZ000111",
-                 effective_date=_day("2025-01-01"), cob_order=2),
+                 effective_date=day("2025-01-01"), cob_order=2),
         Coverage(coverage_id="C3", member_id="M2", payer_id="PAY02",
                  product_line=ProductLine.COMMERCIAL, subscriber_id="123456789",
-                 effective_date=_day("2025-01-01"), cob_order=1),
+                 effective_date=day("2025-01-01"), cob_order=1),
     ]
     providers = [
         Provider(payer_id="PAY01", npi=BILLING_NPI, entity_type=EntityType.ORGANIZATION,
@@ -148,15 +150,15 @@ def _records() -> dict[str, list[Any]]:
               code="73721"),
     ]
     history = [example_claim(Example("history", True, claim={
-        "claim_id": "H-1", "statement_from": _day("2025-02-10"),
-        "statement_to": _day("2025-02-10"), "submitted_on": _day("2025-02-12")},
-        lines=({"service_from": _day("2025-02-10")},))),
+        "claim_id": "H-1", "statement_from": day("2025-02-10"),
+        "statement_to": day("2025-02-10"), "submitted_on": day("2025-02-12")},
+        lines=({"service_from": day("2025-02-10")},))),
         # Two units of 20610 (date-of-service MUE 2) already billed on 24 February.
         example_claim(Example("history", True, claim={
-            "claim_id": "H-2", "statement_from": _day("2025-02-24"),
-            "statement_to": _day("2025-02-24"), "submitted_on": _day("2025-02-26")},
+            "claim_id": "H-2", "statement_from": day("2025-02-24"),
+            "statement_to": day("2025-02-24"), "submitted_on": day("2025-02-26")},
             lines=({"procedure_code": "20610", "units": 2, "charge": "520",
-                    "service_from": _day("2025-02-24")},)))]
+                    "service_from": day("2025-02-24")},)))]
     return {"payers": payers, "plans": plans, "members": members, "coverages": coverages,
             "providers": providers, "authorizations": auths, "claims": history}
 

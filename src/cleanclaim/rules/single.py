@@ -32,8 +32,8 @@ from ..domain.schema import table_specs
 from .context import Context
 from .reference import Reference
 
-__all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "grouped",
-           "polars_text", "sequence"]
+__all__ = ["Hit", "OneClaim", "Row", "Single", "applies_on", "formatted", "greatest",
+           "grouped", "least", "polars_text", "sequence"]
 
 Row = dict[str, Any]
 
@@ -119,12 +119,14 @@ _HEADER = ("claim_type", "payer_id", "member_id", "billing_npi", "patient_sex",
 """Header fields each line carries (as in ``ScrubContext.claim_lines``)."""
 
 
-def _max(values: Iterable[Any]) -> Any:
+def greatest(values: Iterable[Any]) -> Any:
+    """The largest non-null value, None when there is none (Polars' ``max``)."""
     present = [v for v in values if v is not None]
     return max(present) if present else None
 
 
-def _min(values: Iterable[Any]) -> Any:
+def least(values: Iterable[Any]) -> Any:
+    """The smallest non-null value, None when there is none (Polars' ``min``)."""
     present = [v for v in values if v is not None]
     return min(present) if present else None
 
@@ -141,9 +143,9 @@ class OneClaim:
         self.diagnoses: list[Row] = [
             _row("claim_diagnoses", dx, key)
             for dx in claim.diagnoses]
-        header["dos"] = _min(ln["service_from"] for ln in lines)
-        header["dos_last"] = _max([_max(ln["service_to"] for ln in lines),
-                                   _max(ln["service_from"] for ln in lines)])
+        header["dos"] = least(ln["service_from"] for ln in lines)
+        header["dos_last"] = greatest([greatest(ln["service_to"] for ln in lines),
+                                   greatest(ln["service_from"] for ln in lines)])
         self.claim: Row = header
         self.claim_id: str = claim.claim_id
         for ln in lines:
@@ -259,10 +261,10 @@ class OneClaim:
             "claim_id": self.claim_id,
             "has_coverage": bool(mine),
             "active": is_active,
-            "last_end": None if dos is None else _max(
+            "last_end": None if dos is None else greatest(
                 c["termination_date"] for c in mine
                 if c["termination_date"] is not None and c["termination_date"] < dos),
-            "next_start": None if dos is None else _min(
+            "next_start": None if dos is None else least(
                 c["effective_date"] for c in mine
                 if c["effective_date"] is not None and c["effective_date"] > dos),
             "known_elsewhere": known,

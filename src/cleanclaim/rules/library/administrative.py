@@ -9,7 +9,6 @@ place-of-service table, and each payer's own limits (``payers`` table).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from typing import Any
@@ -20,6 +19,7 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import claim_frequency_codes
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
 from ..single import Hit, OneClaim, formatted
 
@@ -28,10 +28,6 @@ __all__ = ["npi_is_valid"]
 Row = dict[str, Any]
 
 _GUIDE = "X12 837 implementation guides (005010X222A1 / 005010X223A2)"
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 

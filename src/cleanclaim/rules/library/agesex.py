@@ -17,15 +17,12 @@ from ...domain import DenialCategory, Severity
 from ...refdata import applies_on
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
 from ..single import Hit, OneClaim, Row, formatted, grouped, sequence
 from ..single import applies_on as in_force_on
 
 __all__: list[str] = []
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 def _age(birth: pl.Expr, day: pl.Expr) -> pl.Expr:

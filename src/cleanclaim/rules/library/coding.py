@@ -10,7 +10,6 @@ says which releases are loaded).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -20,17 +19,14 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import applies_on
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
-from ..single import Hit, OneClaim, Row, formatted, grouped, polars_text, sequence
+from ..single import Hit, OneClaim, Row, formatted, greatest, grouped, polars_text, sequence
 from ..single import applies_on as in_force_on
 
 __all__: list[str] = []
 
 _ICD = "ICD-10-CM (CMS/CDC), fiscal-year release in force on the date of service"
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 def _dx_with_dos(ctx: ScrubContext) -> pl.LazyFrame:
@@ -248,11 +244,11 @@ def _dx_pointer_invalid_one(one: OneClaim) -> list[Hit]:
     without diagnoses has nothing to point at and yields none, as the plan's join)."""
     if not one.diagnoses:
         return []
-    n = _max_of(dx["sequence"] for dx in one.diagnoses)
+    n = greatest(dx["sequence"] for dx in one.diagnoses)
     out = []
     for ln in one.lines:
         pointers = ln["diagnosis_pointers"]
-        top = _max_of(sequence(pointers))
+        top = greatest(sequence(pointers))
         if not sequence(pointers) or (top is not None and n is not None and top > n):
             out.append(Hit(ln["line_number"],
                            formatted("pointers [{}] with {} diagnoses", _joined(pointers), n),
@@ -480,8 +476,3 @@ def _joined(values: list[Any] | None) -> str | None:
     if values is None:
         return None
     return ",".join(str(polars_text(v)) for v in values if v is not None)
-
-
-def _max_of(values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None

@@ -11,7 +11,6 @@ Source: the payer's duplicate-claim policy.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -19,14 +18,11 @@ import polars as pl
 from ...domain import DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
-from ..single import Hit, OneClaim, Row, formatted
+from ..single import Hit, OneClaim, Row, formatted, least
 
 __all__: list[str] = []
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -68,7 +64,7 @@ def _signature_one(claim: Row, lines: list[Row]) -> dict[str, _Signature]:
                    None if ln["modifiers"] is None else tuple(ln["modifiers"]),
                    ln["units"], ln["charge"], ln["service_from"]) for ln in ordered)
     codes = tuple(sorted(_or_empty(ln["procedure_code"]) for ln in ordered))
-    first = _earliest(ln["service_from"] for ln in lines)
+    first = least(ln["service_from"] for ln in lines)
     day = claim["statement_from"] if claim["statement_from"] is not None else first
     payer, member, npi = claim["payer_id"], claim["member_id"], claim["billing_npi"]
     exact = loose = None
@@ -82,11 +78,6 @@ def _signature_one(claim: Row, lines: list[Row]) -> dict[str, _Signature]:
 
 def _or_empty(value: str | None) -> str:
     return "" if value is None else value
-
-
-def _earliest(days: Iterable[dt.date | None]) -> dt.date | None:
-    present = [d for d in days if d is not None]
-    return min(present) if present else None
 
 
 def _originals(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -111,7 +102,7 @@ def _days(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
 
 def _days_one(claim: Row, lines: list[Row]) -> set[dt.date]:
     """:func:`_days` of one claim: the non-null dates it can be matched on."""
-    first = _earliest(ln["service_from"] for ln in lines)
+    first = least(ln["service_from"] for ln in lines)
     both = {first, claim["statement_from"] if claim["statement_from"] is not None else first}
     return {d for d in both if d is not None}
 

@@ -17,6 +17,7 @@ import polars as pl
 from ...domain import DenialCategory, Severity
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
 from ..single import Hit, OneClaim, formatted
 
@@ -30,10 +31,6 @@ def _elig(ctx: ScrubContext) -> pl.LazyFrame:
         ctx.claims.select("claim_id", "payer_id", "member_id", "dos"), on="claim_id")
 
 
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 @rule(

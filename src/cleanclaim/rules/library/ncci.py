@@ -17,6 +17,7 @@ from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import applies_on
 from ..api import Example, finding_frame
 from ..context import ScrubContext
+from ..examples import day as _day
 from ..registry import rule, single
 from ..single import Hit, OneClaim, polars_text, sequence
 from ..single import applies_on as in_force_on
@@ -24,10 +25,6 @@ from ..single import applies_on as in_force_on
 __all__: list[str] = []
 
 _PTP = "CMS NCCI procedure-to-procedure edits (practitioner or hospital)"
-
-
-def _day(d: str) -> dt.date:
-    return dt.date.fromisoformat(d)
 
 
 _INSTITUTIONAL = {"claim_type": ClaimType.INSTITUTIONAL, "type_of_bill": "0131"}
