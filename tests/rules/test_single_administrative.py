@@ -207,8 +207,12 @@ def _dupes(claim: Claim, context: Context) -> dict[str, list[str]]:
      _claim(), [], ["H-6"]),
     # A corrected claim repeats nothing.
     ([_claim("H-1")], (), _claim(frequency_code="7", original_claim_ref="P"), [], []),
-    # Lines compared in line order; modifiers in their order.
+    # Lines compared in line order; modifiers in their order; codes in any order (loose).
     ([_claim("H-4", lines=(_LINES[1], _LINES[0]))], (), _claim(lines=_LINES), ["H-4"], []),
+    ([_claim("H-4", lines=({**_LINES[1], "line_number": 1}, {**_LINES[0], "line_number": 2}))],
+     (), _claim(lines=_LINES), [], ["H-4"]),
+    ([_claim("H-4", lines=({**_LINES[0], "procedure_code": "20610"}, _LINES[1]))], (),
+     _claim(lines=_LINES), [], []),
     ([_claim("H-4", lines=({**_LINES[0], "modifiers": ["25", "59"]}, _LINES[1]))], (),
      _claim(lines=({**_LINES[0], "modifiers": ["59", "25"]}, _LINES[1])), [], ["H-4"]),
     # Without a statement date, the first date of service stands in.

@@ -27,15 +27,19 @@ __all__: list[str] = []
 
 def _signatures(claims: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     """claim_id, exact (payer, member, billing NPI, from-date, every line in line order: code,
-    revenue code, modifiers, units, charge, date) and loose (payer, member, first date, sorted
-    procedure codes) signatures, as 64-bit hashes compared only for equality (building them as
-    text cost twice as much: 0.25 s against 0.11 s on 100,000 claims); null where a part of
-    the claim is missing, so that such a claim matches none."""
-    line_sig = lines.sort("claim_id", "line_number").group_by("claim_id", maintain_order=True
-                                                              ).agg(
+    revenue code, modifiers, units, charge, date) and loose (payer, member, first date, the
+    procedure codes in any order) signatures, as 64-bit hashes compared only for equality
+    (building them as text cost twice as much: 0.25 s against 0.11 s on 100,000 claims); null
+    where a part of the claim is missing, so that such a claim matches none."""
+    # The codes whatever their order: a sum of their hashes (cut to 52 bits, so a claim of
+    # up to 4,096 lines cannot overflow), not a sorted list: sorting every claim's codes cost
+    # 30 of the 70 ms the signatures took on 100,000 claims.
+    code_hash = pl.col("procedure_code").fill_null("").hash() // 4096
+    line_sig = lines.with_columns(code_hash.alias("_code_hash")).sort(
+        "claim_id", "line_number").group_by("claim_id", maintain_order=True).agg(
         pl.struct("procedure_code", "revenue_code", "modifiers", "units", "charge",
                   "service_from").hash().alias("_lines"),
-        pl.col("procedure_code").fill_null("").sort().alias("_codes"),
+        pl.col("_code_hash").sum().alias("_codes"),
         pl.col("service_from").min().alias("_dos"),
     )
     out = claims.select("claim_id", "payer_id", "member_id", "billing_npi", "statement_from",
@@ -126,9 +130,10 @@ def _duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
 
 
 def _find_duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
+    # Sorted once for both signatures: earliest sent first, then by ID.
     mine = ctx.shared("signatures", lambda: _originals(
-        _signatures(ctx.claims, ctx.claim_lines))).sort("submitted_on", "claim_id",
-                                                         nulls_last=True)
+        _signatures(ctx.claims, ctx.claim_lines)).sort("submitted_on", "claim_id",
+                                                        nulls_last=True))
     within = mine.filter(pl.col(key).is_not_null()).with_columns(
         pl.col("claim_id").first().over(key).alias("original")).filter(
         pl.col("claim_id") != pl.col("original"))
