@@ -130,11 +130,14 @@ def _duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
 
 
 def _find_duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
-    # Sorted once for both signatures: earliest sent first, then by ID.
-    mine = ctx.shared("signatures", lambda: _originals(
-        _signatures(ctx.claims, ctx.claim_lines)).sort("submitted_on", "claim_id",
-                                                        nulls_last=True))
-    within = mine.filter(pl.col(key).is_not_null()).with_columns(
+    # The original of several is the earliest sent, then the lowest ID. Only the few claims
+    # whose signature recurs are sorted into that order: sorting the whole batch by date and
+    # ID cost more than building the signatures (28 ms of text sort on 100,000 claims).
+    order = ["submitted_on", "claim_id"]
+    mine = ctx.shared("signatures", lambda: _originals(_signatures(ctx.claims, ctx.claim_lines)))
+    signed = mine.filter(pl.col(key).is_not_null())
+    within = signed.filter(pl.col(key).is_duplicated()).sort(order, nulls_last=True
+                                                             ).with_columns(
         pl.col("claim_id").first().over(key).alias("original")).filter(
         pl.col("claim_id") != pl.col("original"))
     parts = [within.select("claim_id", "original")]
@@ -142,11 +145,10 @@ def _find_duplicates(ctx: ScrubContext, key: str) -> pl.LazyFrame:
         hc, hl = ctx.history_claims, ctx.history_lines
         past = ctx.shared("history_signatures",
                           lambda: _originals(_signatures(*_history_near(ctx, hc, hl))))
-        # The original of several is the earliest sent (then the lowest ID), as in a batch.
-        past = past.join(mine.select("claim_id"), on="claim_id", how="anti").sort(
-            "submitted_on", "claim_id", nulls_last=True).group_by(key).agg(
-            pl.col("claim_id").first().alias("original"))
-        parts.append(mine.join(past, on=key).select("claim_id", "original"))
+        past = past.join(mine.select("claim_id"), on="claim_id", how="anti").join(
+            signed.select(key), on=key, how="semi").sort(order, nulls_last=True).group_by(
+            key).agg(pl.col("claim_id").first().alias("original"))
+        parts.append(signed.join(past, on=key).select("claim_id", "original"))
     return pl.concat(parts).unique(subset=["claim_id"], keep="first", maintain_order=True)
 
 
