@@ -42,10 +42,13 @@ def _icd_judged(ctx: ScrubContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
 
 def _build_judged(ctx: ScrubContext) -> pl.LazyFrame:
     assert ctx.reference.icd10cm is not None
-    dx = _dx_with_dos(ctx)
+    # The dates some release covers, found among the batch's few hundred distinct dates; a
+    # diagnosis is one row per claim and position (the batch's key), so none repeats.
     windows = ctx.reference.icd10cm_windows
-    return dx.join(windows, how="cross").filter(applies_on("dos")).select(
-        "claim_id", "sequence", "code", "dos").unique()
+    covered = ctx.claims.select("dos").unique().join(windows, how="cross").filter(
+        applies_on("dos")).select("dos").unique()
+    return _dx_with_dos(ctx).join(covered, on="dos", how="semi", nulls_equal=True).select(
+        "claim_id", "sequence", "code", "dos")
 
 
 def _build_rows(ctx: ScrubContext, judged: pl.LazyFrame) -> pl.LazyFrame:
