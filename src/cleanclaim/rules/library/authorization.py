@@ -45,7 +45,10 @@ def _build_auth_lines(ctx: ScrubContext) -> pl.LazyFrame:
         pl.col("end_date").alias("a_end"), pl.col("status").alias("a_status"),
         (pl.col("units_approved") - pl.col("units_used")).cast(pl.Float64).alias("a_left"),
         pl.lit(True).alias("found"))
-    lines = ctx.claim_lines.join(elig, on="claim_id").join(
+    # Lines of codes some plan lists first (a few in a hundred), then their claim's plan.
+    lines = ctx.claim_lines.join(required.select("procedure_code").unique(),
+                                 on="procedure_code", how="semi").join(
+        elig, on="claim_id").join(
         required, on=["plan_id", "procedure_code"], how="semi").with_columns(
         pl.coalesce("prior_auth_number", "claim_auth").alias("auth_number"),
         pl.col("units").cast(pl.Float64).alias("units_f"))
