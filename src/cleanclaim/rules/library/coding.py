@@ -287,15 +287,15 @@ def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
     # distinct pairs and triples (a few thousand), not per line: grouping 100,000 lines by
     # claim and line number cost half the rule. Null dates are kept as keys (nulls_equal),
     # since a policy without validity dates applies on any day.
-    in_force = lines.select("procedure_code", "service_from").unique().join(
-        covered, on="procedure_code").filter(applies_on("service_from")).group_by(
-        "procedure_code", "service_from").agg(pl.col("policy_id").unique().sort())
     day = ["procedure_code", "service_from"]
-    pointed = lines.join(in_force.select(day), on=day, nulls_equal=True,
+    in_force = lines.select(day).unique().join(covered, on="procedure_code").filter(
+        applies_on("service_from")).select(day).unique()
+    pointed = lines.join(in_force, on=day, how="semi", nulls_equal=True,
                          maintain_order="left").select(
         "claim_id", "line_number", "procedure_code", "service_from",
         pl.col("diagnosis_pointers").alias("sequence")).explode("sequence").join(
-        ctx.claim_diagnoses.select("claim_id", "sequence", "code"), on=["claim_id", "sequence"])
+        ctx.claim_diagnoses.select("claim_id", "sequence", "code"), on=["claim_id", "sequence"],
+        maintain_order="left")
     # The policy rows listing each distinct pointed code (itself or a prefix).
     triples = pointed.select(*day, "code").unique()
     listed = triples.select("code").unique().with_columns(pl.concat_list(
@@ -306,13 +306,17 @@ def dx_not_supporting(ctx: ScrubContext) -> pl.LazyFrame:
     supported = triples.join(listed, on="code").filter(
         _in_range("procedure_code") & applies_on("service_from")).select(*day, "code")
     fine = pointed.join(supported, on=[*day, "code"], how="semi", nulls_equal=True)
-    judged = pointed.join(fine, on=["claim_id", "line_number"], how="anti").group_by(
+    judged = pointed.join(fine, on=["claim_id", "line_number"], how="anti",
+                          maintain_order="left").group_by(
         "claim_id", "line_number").agg(
         pl.col("procedure_code").first(), pl.col("service_from").first(),
         pl.col("code").alias("_codes"))
-    bad = judged.join(in_force, on=day, nulls_equal=True).with_columns(
-        pl.col("_codes").list.join(","),
-        pl.col("policy_id").list.join(","))
+    # The policies in force, named in the message, only for the few lines found.
+    bad = judged.join(covered, on="procedure_code").filter(applies_on("service_from")
+                                                           ).group_by(
+        "claim_id", "line_number").agg(
+        pl.col("procedure_code").first(), pl.col("_codes").first().list.join(","),
+        pl.col("policy_id").unique().sort().str.join(","))
     return finding_frame(bad, pl.format("{} is not supported by diagnosis {} (policy {})",
                                         "procedure_code", "_codes", "policy_id"),
                          "Point the line at a diagnosis the coverage policy lists for it.",
