@@ -203,22 +203,27 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     are checked against the practitioner values, institutional ones against the facility
     values."""
     assert ctx.reference.mue is not None
-    lines = ctx.claim_lines.filter(pl.col("procedure_code").is_not_null())
-    parts = []
-    for subset, table in _by_claim_type(ctx, lines, "mue"):
+    # A line without a code joins no MUE row (nulls never match): no filter needed first.
+    joined = []
+    for subset, table in _by_claim_type(ctx, ctx.claim_lines, "mue"):
         # An MUE table holds one row per code and date window (tens of thousands, not the
         # millions of PTP edits): joined whole from its kept in-memory copy, which costs less
         # than finding the batch's codes in it first.
         mue = ctx.reference.sorted_copy(table, "code").lazy().select(
             pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
             "valid_from", "valid_before")
-        parts.append(subset.join(mue, on="procedure_code").filter(applies_on("service_from")))
-    checked = pl.concat(parts).with_columns(pl.col("units").cast(pl.Float64).alias("_units"))
+        joined.append(subset.join(mue, on="procedure_code"))
     # A per-line code's lines count alone; the others by member, provider, code and day. A
     # code has one indicator on a date, so the two sets share no day, and the day sums run
-    # over the per-day lines only.
-    per_line = checked.filter(pl.col("adjudication_indicator") == 1).with_columns(
-        pl.col("_units").alias("_counted"))
+    # over the per-day lines only. The join's filter keeps just the per-line lines over their
+    # MUE and the per-day lines, so Polars gathers those rows only, not every line with its
+    # MUE row (which cost more than the join).
+    units = pl.col("units").cast(pl.Float64)
+    per_line_code = pl.col("adjudication_indicator") == 1
+    checked = pl.concat([j.filter(applies_on("service_from") & (
+        ~per_line_code.fill_null(False) | (units > pl.col("mue_value")))) for j in joined]
+                        ).with_columns(units.alias("_units"))
+    per_line = checked.filter(per_line_code).with_columns(pl.col("_units").alias("_counted"))
     daily = checked.filter(pl.col("adjudication_indicator").ne_missing(1))
     per_day = pl.col("_units").sum().over(*_MUE_DAY)
     past = _mue_history_units(ctx, daily)
@@ -229,8 +234,8 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
         daily = daily.join(past, on=_MUE_DAY, how="left")
     bad = pl.concat([per_line, daily.with_columns(per_day.alias("_counted"))],
                     how="diagonal").filter(pl.col("_counted") > pl.col("mue_value"))
-    units = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
-    msg = pl.format("{} units of {} {}; MUE is {}", units, "procedure_code",
+    counted = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
+    msg = pl.format("{} units of {} {}; MUE is {}", counted, "procedure_code",
                     pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
                     .otherwise(pl.lit("on the date of service")), "mue_value")
     return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
