@@ -15,7 +15,7 @@ import polars as pl
 
 from ...domain import ClaimType, DenialCategory, Severity
 from ...refdata import applies_on
-from ..api import Example, finding_frame
+from ..api import Example, empty_findings, finding_frame
 from ..context import ScrubContext
 from ..examples import day as _day
 from ..registry import rule, single
@@ -203,28 +203,50 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
     are checked against the practitioner values, institutional ones against the facility
     values."""
     assert ctx.reference.mue is not None
-    # A line without a code joins no MUE row (nulls never match): no filter needed first.
-    joined = []
+    # A per-line code's lines count alone; the others by member, provider, code and day. A
+    # code has one indicator on a date, so the two sets share no day, and the day sums run
+    # over the per-day lines only. Each set is cut down before its join with what the table
+    # itself tells: a per-line code's line is over its MUE only with more units than the
+    # table's smallest per-line value (most lines bill one unit), and a day sum is needed
+    # only for the codes with a per-day value. A line without a code joins no MUE row.
+    units = pl.col("units").cast(pl.Float64)
+    per_line_code = pl.col("adjudication_indicator") == 1
+    per_line, daily = [], []
     for subset, table in _by_claim_type(ctx, ctx.claim_lines, "mue"):
         # An MUE table holds one row per code and date window (tens of thousands, not the
         # millions of PTP edits): joined whole from its kept in-memory copy, which costs less
         # than finding the batch's codes in it first.
-        mue = ctx.reference.sorted_copy(table, "code").lazy().select(
+        rows = ctx.reference.sorted_copy(table, "code").select(
             pl.col("code").alias("procedure_code"), "mue_value", "adjudication_indicator",
             "valid_from", "valid_before")
-        joined.append(subset.join(mue, on="procedure_code"))
-    # A per-line code's lines count alone; the others by member, provider, code and day. A
-    # code has one indicator on a date, so the two sets share no day, and the day sums run
-    # over the per-day lines only. The join's filter keeps just the per-line lines over their
-    # MUE and the per-day lines, so Polars gathers those rows only, not every line with its
-    # MUE row (which cost more than the join).
-    units = pl.col("units").cast(pl.Float64)
-    per_line_code = pl.col("adjudication_indicator") == 1
-    checked = pl.concat([j.filter(applies_on("service_from") & (
-        ~per_line_code.fill_null(False) | (units > pl.col("mue_value")))) for j in joined]
-                        ).with_columns(units.alias("_units"))
-    per_line = checked.filter(per_line_code).with_columns(pl.col("_units").alias("_counted"))
-    daily = checked.filter(pl.col("adjudication_indicator").ne_missing(1))
+        by_line = rows.filter(per_line_code)
+        floor = by_line["mue_value"].min()
+        if floor is not None:
+            per_line.append(subset.filter(units > floor).join(
+                by_line.lazy(), on="procedure_code").filter(
+                applies_on("service_from") & (units > pl.col("mue_value"))))
+        by_day = rows.filter(~per_line_code.fill_null(False))
+        if by_day.height:
+            daily.append(subset.filter(pl.col("procedure_code").is_in(
+                by_day["procedure_code"].unique().implode())).join(
+                by_day.lazy(), on="procedure_code").filter(applies_on("service_from")))
+    parts = [pl.concat(per_line).with_columns(units.alias("_counted"))] if per_line else []
+    if daily:
+        parts.append(_day_sums(ctx, pl.concat(daily).with_columns(units.alias("_units"))))
+    if not parts:
+        return empty_findings()
+    bad = pl.concat(parts, how="diagonal").filter(pl.col("_counted") > pl.col("mue_value"))
+    counted = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
+    msg = pl.format("{} units of {} {}; MUE is {}", counted, "procedure_code",
+                    pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
+                    .otherwise(pl.lit("on the date of service")), "mue_value")
+    return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
+                                             "procedure_code"), line=pl.col("line_number"))
+
+
+def _day_sums(ctx: ScrubContext, daily: pl.LazyFrame) -> pl.LazyFrame:
+    """Per-day lines with ``_counted``: the units of their member, provider, code and day in
+    the batch, plus those the history's original claims billed on it."""
     per_day = pl.col("_units").sum().over(*_MUE_DAY)
     past = _mue_history_units(ctx, daily)
     if past is not None:
@@ -232,14 +254,7 @@ def mue_exceeded(ctx: ScrubContext) -> pl.LazyFrame:
         per_day = per_day + pl.when(pl.col("frequency_code").is_in(["7", "8"])).then(
             0.0).otherwise(pl.col("_past").fill_null(0.0))
         daily = daily.join(past, on=_MUE_DAY, how="left")
-    bad = pl.concat([per_line, daily.with_columns(per_day.alias("_counted"))],
-                    how="diagonal").filter(pl.col("_counted") > pl.col("mue_value"))
-    counted = pl.col("_counted").cast(pl.String).str.strip_suffix(".0")
-    msg = pl.format("{} units of {} {}; MUE is {}", counted, "procedure_code",
-                    pl.when(pl.col("adjudication_indicator") == 1).then(pl.lit("on the line"))
-                    .otherwise(pl.lit("on the date of service")), "mue_value")
-    return finding_frame(bad, msg, pl.format("Bill at most {} unit(s) of {}.", "mue_value",
-                                             "procedure_code"), line=pl.col("line_number"))
+    return daily.with_columns(per_day.alias("_counted"))
 
 
 def _mue_day_one(line: dict[str, Any]) -> tuple[Any, ...]:
