@@ -172,3 +172,20 @@ def test_each_problem_says_what_kind_it_is() -> None:
     with pytest.raises(BatchValidationError) as info:
         conform(Claim, raw)
     assert [(p.field, p.issue) for p in info.value.problems] == [("claim_id", RowIssue.LINK)]
+
+
+def test_absent_values_in_text_and_typed_columns() -> None:
+    # Blank text is no value: missing where required, null where optional.
+    problems = _problems(_raw(claim={"member_id": "   "}))
+    assert any("row 1, field 'member_id': required field is missing" in p for p in problems)
+    batch = conform(Claim, _raw(claim={"payer_name": "  ", "member_id": " M1 "}))
+    claim = records_from_batch(batch)[0]
+    assert isinstance(claim, Claim)
+    assert claim.payer_name is None and claim.member_id == "M1"
+    # Columns already of their type (Parquet): a null is missing where required.
+    raw = _raw()
+    raw["claim_lines"] = raw["claim_lines"].with_columns(
+        pl.lit(None, pl.Date).alias("service_from"), pl.lit(None, pl.Int64).alias("line_number"))
+    problems = _problems(raw)
+    assert any("row 1, field 'service_from': required field is missing" in p for p in problems)
+    assert any("row 1, field 'line_number': required field is missing" in p for p in problems)
