@@ -10,7 +10,13 @@ the rule(s) meant to catch it (:data:`EXPECTED`). Printed:
 - per rule: precision (share of the claims it fired on whose label is a defect it is meant
   for) and how often it fired on clean claims;
 - the share of preventable injected defects held (goal >= 95%) and of clean claims held
-  (goal <= 1%).
+  (goal <= 1%);
+- against the payer's answers rather than the labels: the world's payer simulator (its own
+  implementation of the payer's edits, which never reads the labels) adjudicates the same
+  claims, and the scrub's holds are compared with what it refused (rejected, denied, or a line
+  denied) and paid: per refusal reason, the share the scrub held and the share where a held
+  finding named the payer's CARC; the share of fully paid claims held; and the refused
+  dollars (charge minus paid) on the claims the scrub held.
 
 ICD-10-CM is the bundled FY2026 set; the world's services are in calendar 2025, mostly before
 FY2026, so the set is applied to every date here (the engine itself would report those dates as
@@ -34,9 +40,10 @@ import pyarrow as pa
 
 from cleanclaim.refdata import RefdataStore
 from cleanclaim.rules import Context, Reference, ScrubResult, scrub
-from cleanclaim.synth import World, generate_world
+from cleanclaim.synth import DEFECTS, World, generate_world
+from cleanclaim.synth.adjudicate import adjudicate
 
-__all__ = ["EXPECTED", "context_of", "evaluate", "main", "reference_of"]
+__all__ = ["EXPECTED", "against_payer", "context_of", "evaluate", "main", "reference_of"]
 
 EXPECTED: dict[str, tuple[str, ...]] = {
     "coverage_terminated": ("elig.coverage_inactive",),
@@ -143,6 +150,51 @@ def evaluate(world: World, result: ScrubResult) -> dict[str, Any]:
     }
 
 
+_REFUSED = ("rejected", "denied", "partial")
+_STOPPING = ("reject", "deny")
+_UNFORESEEABLE = frozenset(d.name for d in DEFECTS if not d.preventable)
+"""Refusal reasons of the payer's own judgement (a reviewer, a policy change), which no edit
+known before submission predicts."""
+
+
+def against_payer(world: World, result: ScrubResult) -> dict[str, Any]:
+    """The scrub's holds against the payer simulator's answers to the same claims."""
+    answers = adjudicate(world, world.claims).outcomes.filter(pl.col("outcome") != "voided")
+    stopping = result.findings.filter(pl.col("severity").is_in(_STOPPING)).group_by(
+        "claim_id").agg(pl.col("carc").unique().alias("_carcs"))
+    joined = answers.join(stopping, on="claim_id", how="left").with_columns(
+        pl.col("_carcs").is_not_null().alias("held"),
+        pl.col("outcome").is_in(_REFUSED).alias("refused"),
+        pl.col("reason").is_in(list(_UNFORESEEABLE)).fill_null(False).alias("unforeseeable"),
+        (pl.col("charge_cents") - pl.col("paid_cents")).alias("_refused_cents"))
+    joined = joined.with_columns(
+        (pl.col("held") & pl.col("_carcs").list.contains(pl.col("carc")).fill_null(False))
+        .alias("same_carc"))
+
+    def share(frame: pl.DataFrame, column: str) -> float | None:
+        return None if frame.height == 0 else int(frame[column].sum()) / frame.height
+
+    refused = joined.filter(pl.col("refused"))
+    foreseeable = refused.filter(~pl.col("unforeseeable"))
+    held = joined.filter(pl.col("held"))
+    per_reason = refused.group_by("reason", "carc").agg(
+        pl.len().alias("claims"), pl.col("held").mean(), pl.col("same_carc").mean(),
+        pl.col("unforeseeable").first()).sort("claims", "reason", descending=[True, False])
+    return {
+        "claims": joined.height,
+        "refused": refused.height,
+        "foreseeable_refused": foreseeable.height,
+        "foreseeable_held": share(foreseeable, "held"),
+        "foreseeable_same_carc": share(foreseeable, "same_carc"),
+        "unforeseeable_held": share(refused.filter(pl.col("unforeseeable")), "held"),
+        "paid_in_full_held": share(joined.filter(~pl.col("refused")), "held"),
+        "held_refused": share(held, "refused"),
+        "refused_dollars": refused["_refused_cents"].sum() / 100,
+        "refused_dollars_held": refused.filter(pl.col("held"))["_refused_cents"].sum() / 100,
+        "per_reason": per_reason.to_dicts(),
+    }
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
@@ -167,11 +219,38 @@ def render(report: dict[str, Any]) -> str:
     lines += ["", "| rule | claims | precision | on clean claims |", "| --- | ---: | ---: | ---: |"]
     for rid, r in report["per_rule"].items():
         lines.append(f"| {rid} | {r['claims']:,} | {_pct(r['precision'])} | {r['on_clean']} |")
+    payer = report.get("against_payer")
+    if payer is not None:
+        lines += _payer_lines(payer)
     if report["skipped"]:
         lines.append(f"\nskipped: {report['skipped']}")
     if report["errors"]:
         lines.append(f"\nerrors: {report['errors']}")
     return "\n".join(lines)
+
+
+def _payer_lines(payer: dict[str, Any]) -> list[str]:
+    dollars = payer["refused_dollars"]
+    lines = [
+        "", f"### Against the payer simulator's answers ({payer['claims']:,} claims, "
+        f"{payer['refused']:,} refused)", "",
+        f"- refused by the payer's edits: {payer['foreseeable_refused']:,}, held by the scrub "
+        f"{_pct(payer['foreseeable_held'])}, with the payer's CARC among the held findings "
+        f"{_pct(payer['foreseeable_same_carc'])}",
+        f"- refused on the payer's own judgement (reviewer, policy change): held "
+        f"{_pct(payer['unforeseeable_held'])}",
+        f"- paid in full, yet held: {_pct(payer['paid_in_full_held'])}",
+        f"- held claims the payer refused: {_pct(payer['held_refused'])}",
+        f"- refused dollars (charge minus paid) on held claims: "
+        f"${payer['refused_dollars_held']:,.2f} of ${dollars:,.2f} "
+        f"({_pct(payer['refused_dollars_held'] / dollars if dollars else None)})",
+        "", "| payer's reason | CARC | claims | held | payer's CARC among held findings |",
+        "| --- | --- | ---: | ---: | ---: |"]
+    for r in payer["per_reason"]:
+        judged = " (judgement)" if r["unforeseeable"] else ""
+        lines.append(f"| {r['reason']}{judged} | {r['carc']} | {r['claims']:,} | "
+                     f"{_pct(r['held'])} | {_pct(r['same_carc'])} |")
+    return lines
 
 
 def main(argv: list[str]) -> int:
@@ -187,6 +266,7 @@ def main(argv: list[str]) -> int:
         context = context_of(world, store)
         result = scrub(world.claims, context)
     report = evaluate(world, result)
+    report["against_payer"] = against_payer(world, result)
     report["total_seconds"] = time.perf_counter() - start
     print(json.dumps(report, indent=2, default=str) if args.json else render(report))
     return 0

@@ -145,6 +145,21 @@ def test_small_world_accuracy(world_result: tuple[object, object]) -> None:
     assert report["clean_held"] <= 0.01
 
 
+def test_holds_agree_with_the_payer_simulator(world_result: tuple[object, object]) -> None:
+    from bench.scrub_accuracy import against_payer
+
+    world, context = world_result
+    assert isinstance(context, Context)
+    result = scrub(world.claims, context)  # type: ignore[attr-defined]
+    payer = against_payer(world, result)  # type: ignore[arg-type]
+    assert payer["foreseeable_refused"] > 100
+    assert payer["foreseeable_held"] >= 0.95
+    assert payer["foreseeable_same_carc"] >= 0.9
+    assert payer["paid_in_full_held"] <= 0.01
+    assert payer["unforeseeable_held"] <= 0.05
+    assert 0 < payer["refused_dollars_held"] <= payer["refused_dollars"]
+
+
 def test_real_time_equals_batch(world_result: tuple[object, object]) -> None:
     from cleanclaim.domain.schema import records_from_batch
 
