@@ -3,6 +3,7 @@ stream, the reference documentation, and accuracy on a small synthetic world."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -209,6 +210,18 @@ def test_context_rows_where_keeps_order_and_whole_when_unindexable() -> None:
     whole = context.rows_where("members", {"missing": {"b"}})
     assert whole is not None and whole.height == 4
     assert context.rows_where("coverages", {"k": {"b"}}) is None
+
+
+def test_context_dicts_where_gives_the_rows_of_rows_where() -> None:
+    frame = pl.DataFrame({"k": ["b", "a", "b", None], "v": [1, 2, 3, 4],
+                          "d": [dt.date(2025, 1, i) for i in range(1, 5)],
+                          "l": [["25"], [], None, ["59", "XU"]]})
+    context = Context(members=frame)
+    for wanted in ({"k": {"b", "x"}}, {"k": {"a"}, "v": {4}}, {"k": set()}, {"missing": {"b"}}):
+        rows = context.rows_where("members", wanted)
+        assert rows is not None
+        assert context.dicts_where("members", wanted) == rows.to_dicts()
+    assert context.dicts_where("coverages", {"k": {"b"}}) is None
 
 
 def _duplicate_split_across_batches(world: object, context: Context

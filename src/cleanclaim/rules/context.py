@@ -94,15 +94,36 @@ class Context:
         frame = getattr(self, name)
         if frame is None:
             return None
+        rows = self._row_numbers(name, wanted)
+        if rows is None:
+            return frame  # type: ignore[no-any-return]
+        out: pl.DataFrame = frame[rows] if rows else frame.head(0)
+        return out
+
+    def dicts_where(self, name: str, wanted: Mapping[str, Iterable[Any]]
+                    ) -> list[dict[str, Any]] | None:
+        """:meth:`rows_where` as Python dicts, row by row: for the few rows of one claim, a
+        tenth of the time of gathering them into a frame first (8 against 85 µs a row of
+        a 49-column part)."""
+        frame: pl.DataFrame | None = getattr(self, name)
+        if frame is None:
+            return None
+        rows = self._row_numbers(name, wanted)
+        if rows is None:
+            return frame.to_dicts()
+        return [frame.row(i, named=True) for i in rows]
+
+    def _row_numbers(self, name: str, wanted: Mapping[str, Iterable[Any]]) -> list[int] | None:
+        """The row numbers (sorted) of part ``name`` matching ``wanted``; None when a column
+        cannot be indexed."""
         rows: set[int] = set()
         for column, values in wanted.items():
             index = self.positions(name, column)
             if index is None:
-                return frame  # type: ignore[no-any-return]
+                return None
             for v in values:
                 rows.update(index.get(v, ()))
-        out: pl.DataFrame = frame[sorted(rows)] if rows else frame.head(0)
-        return out
+        return sorted(rows)
 
     def with_history(self, claims: pl.DataFrame, lines: pl.DataFrame) -> Context:
         """This context with another claim history (claims and their lines); the row indexes

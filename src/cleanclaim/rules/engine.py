@@ -257,8 +257,12 @@ def _scrub(ctx: ScrubContext, registry: Registry | None, only: Iterable[str] | N
 
 def scrub_claim(claim: Claim, context: Context | None = None, *,
                 registry: Registry | None = None) -> list[Finding]:
-    """Scrub one claim in real time with the same rules as a batch: its findings."""
-    return scrub_one(claim, context, registry=registry).records()
+    """Scrub one claim in real time with the same rules as a batch: its findings (as
+    :func:`scrub_one` finds them, made into records straight from the kernels' rows, without
+    the frames of a :class:`ScrubResult`, which cost as much as the kernels)."""
+    rows = _one_claim(claim, context or Context(), registry or default_registry(), None).rows
+    return [Finding.model_validate({k: v for k, v in row.items() if k != "repair"})
+            for row in rows]
 
 
 def scrub_one(
@@ -278,6 +282,30 @@ def scrub_one(
     if plans:
         return _scrub(ScrubContext(batch_from_records(Claim, [claim]), context), registry,
                       only, start)
+    done = _one_claim(claim, context, registry, only)
+    stopping = sum(1 for r in done.rows if r["severity"] in _STOPPING)
+    decisions = pl.DataFrame({
+        "claim_id": [done.claim_id], "decision": ["hold" if stopping else "submit"],
+        "stopping_findings": [stopping]}, schema={"claim_id": pl.String, "decision": pl.String,
+                                                  "stopping_findings": pl.Int64})
+    return ScrubResult(pl.DataFrame(done.rows, schema=OUTPUT_COLUMNS), decisions, done.ran,
+                       done.skipped, done.errors, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class _OneDone:
+    """One claim scrubbed: its findings as rows of the findings table, and what ran."""
+
+    claim_id: str
+    rows: list[dict[str, Any]]
+    ran: tuple[str, ...]
+    skipped: dict[str, tuple[str, ...]]
+    errors: dict[str, str]
+
+
+def _one_claim(claim: Claim, context: Context, registry: Registry,
+               only: Iterable[str] | None) -> _OneDone:
+    start = time.perf_counter()
     wanted = set(only) if only is not None else None
     have = context.available()
     one = OneClaim(claim, context)
@@ -302,14 +330,7 @@ def scrub_one(
         by_plan = _scrub(batch, registry, planned, start)
         rows += by_plan.findings.to_dicts()
         errors.update(by_plan.errors)
-    findings = _merged(rows)
-    stopping = sum(1 for r in findings if r["severity"] in _STOPPING)
-    decisions = pl.DataFrame({
-        "claim_id": [one.claim_id], "decision": ["hold" if stopping else "submit"],
-        "stopping_findings": [stopping]}, schema={"claim_id": pl.String, "decision": pl.String,
-                                                  "stopping_findings": pl.Int64})
-    return ScrubResult(pl.DataFrame(findings, schema=OUTPUT_COLUMNS),
-                       decisions, tuple(ran), skipped, errors, time.perf_counter() - start)
+    return _OneDone(one.claim_id, _merged(rows), tuple(ran), skipped, errors)
 
 
 def _hit_row(rule: Rule, claim_id: str, hit: Hit) -> dict[str, Any]:

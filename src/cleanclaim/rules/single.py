@@ -178,9 +178,8 @@ class OneClaim:
     # context's row indexes, in the part's order.
 
     def _rows(self, name: str, wanted: dict[str, Iterable[Any]]) -> list[Row] | None:
-        frame = self.context.rows_where(name, {c: [v for v in vs if v is not None]
+        return self.context.dicts_where(name, {c: [v for v in vs if v is not None]
                                                for c, vs in wanted.items()})
-        return None if frame is None else frame.to_dicts()
 
     def rows(self, name: str, column: str, value: Any) -> list[Row]:
         """Rows of context part ``name`` (e.g. payers, plans, plan_limits) whose ``column``
