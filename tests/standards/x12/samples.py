@@ -351,6 +351,20 @@ _SET_IDS = {
 }
 
 
+def largest_professional(claim_id: str = "C" * 38) -> list[str]:
+    """An 837P transaction set body at the guide's limits: a 38-character claim ID, 12
+    diagnoses, 50 lines with four modifiers and four pointers each, the largest amounts."""
+    lines: list[str] = []
+    for n in range(1, 51):
+        lines += [
+            f"LX*{n}",
+            "SV1*HC:99213:25:59:LT:RT*99999999.99*UN*9999.999*11**1:2:3:4",
+            "DTP*472*D8*20241130",
+        ]
+    hi = "HI*" + "*".join(["ABK:E119"] + ["ABF:" + "Z" + str(n).zfill(6) for n in range(11)])
+    return [*PROFESSIONAL[:20], f"CLM*{claim_id}*4999999999.5***11:B:1*Y*A*Y*Y", hi, *lines]
+
+
 def interchange(groups: list[tuple[str, str, list[list[str]]]], control: int = 1) -> list[str]:
     """Segments of one interchange: groups of (functional id, version, transaction bodies)."""
     out = [

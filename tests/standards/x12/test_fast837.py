@@ -36,7 +36,14 @@ from cleanclaim.standards.x12 import batch as batch_module
 from cleanclaim.standards.x12.tokenizer import Source, rereadable
 
 from .factories import make_claims
-from .samples import INSTITUTIONAL, PROFESSIONAL, interchange, render, sample
+from .samples import (
+    INSTITUTIONAL,
+    PROFESSIONAL,
+    interchange,
+    largest_professional,
+    render,
+    sample,
+)
 from .test_fuzz import edit, mangle
 
 REQUIRED = os.environ.get("CLEANCLAIM_REQUIRE_FAST837") == "1"
@@ -221,16 +228,7 @@ def test_repeated_billing_providers_and_subscribers() -> None:
 
 
 def test_maximum_lengths_and_counts() -> None:
-    lines: list[str] = []
-    for n in range(1, 51):
-        lines += [
-            f"LX*{n}",
-            "SV1*HC:99213:25:59:LT:RT*99999999.99*UN*9999.999*11**1:2:3:4",
-            "DTP*472*D8*20241130",
-        ]
-    hi = "HI*" + "*".join(["ABK:E119"] + ["ABF:" + "Z" + str(n).zfill(6) for n in range(11)])
-    body = [*PROFESSIONAL[:20], f"CLM*{'C' * 38}*4999999999.5***11:B:1*Y*A*Y*Y", hi, *lines]
-    text = _one(body)
+    text = _one(largest_professional())
     _taken(text)
     _assert_same(text)
 

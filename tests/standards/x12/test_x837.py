@@ -10,7 +10,14 @@ import pytest
 from cleanclaim.domain import Claim, ClaimType, DiagnosisQualifier, FrequencyCode, Sex
 from cleanclaim.standards.x12 import X12ParseError, parse, parse_claims, parse_payments
 
-from .samples import INSTITUTIONAL, PROFESSIONAL, interchange, render, sample
+from .samples import (
+    INSTITUTIONAL,
+    PROFESSIONAL,
+    interchange,
+    largest_professional,
+    render,
+    sample,
+)
 
 D = dt.date
 
@@ -140,15 +147,7 @@ def _professional(*changes: tuple[str, str]) -> str:
 
 def test_maximum_lengths_and_counts() -> None:
     claim_id = "C" * 38
-    lines: list[str] = []
-    for n in range(1, 51):
-        lines += [
-            f"LX*{n}",
-            "SV1*HC:99213:25:59:LT:RT*99999999.99*UN*9999.999*11**1:2:3:4",
-            "DTP*472*D8*20241130",
-        ]
-    hi = "HI*" + "*".join(["ABK:E119"] + ["ABF:" + "Z" + str(n).zfill(6) for n in range(11)])
-    body = [*PROFESSIONAL[:20], f"CLM*{claim_id}*4999999999.5***11:B:1*Y*A*Y*Y", hi, *lines]
+    body = largest_professional(claim_id)
     (claim,) = claims(render(interchange([("HC", "005010X222A1", [body])])))
     assert claim.claim_id == claim_id
     assert len(claim.lines) == 50 and len(claim.diagnoses) == 12
