@@ -15,8 +15,10 @@ import polars as pl
 import pytest
 
 from cleanclaim.domain import Claim, ClaimType
-from cleanclaim.rules import Context, Example, Reference, scrub_one
+from cleanclaim.rules import Context, Example, Reference
 from cleanclaim.rules.examples import OTHER_NPI, example_claim, example_context, example_reference
+
+from .equivalence import kernel_findings
 
 PTP, MUE, ADDON = "code.ptp_unbundled", "code.mue_exceeded", "code.addon_without_primary"
 
@@ -124,11 +126,7 @@ CASES: list[tuple[str, str, Claim, Context | None, bool]] = [
 
 
 def _both(claim: Claim, context: Context, rule: str) -> list[dict[str, Any]]:
-    kernel = scrub_one(claim, context, only=[rule])
-    plan = scrub_one(claim, context, only=[rule], plans=True)
-    assert not kernel.errors and not plan.errors
-    assert kernel.findings.to_dicts() == plan.findings.to_dicts()
-    return kernel.findings.to_dicts()
+    return kernel_findings(claim, context, [rule])
 
 
 @pytest.mark.parametrize(("rule", "claim", "context", "finds"),
